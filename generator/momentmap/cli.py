@@ -1,0 +1,251 @@
+"""The `momentmap` command. Thin: parses options, calls a stage, prints, exits.
+
+Exit status: 0 success (warnings allowed), 1 content errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .build import BuildOptions, build_site, read_site, site_config
+from .customers import match_key
+from .dates import parse_when, resolve_as_of
+from .diagnostics import Diagnostic, Diagnostics, UsageError, did_you_mean, format_diagnostics
+from .scaffold import init_site, new_moment
+from .schema import json_schema
+from .urls import slugify
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def site_option(func: F) -> F:
+    return click.option(
+        "--site",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default="the current folder",
+        help="The site folder (where momentmap.yaml and content/ are).",
+    )(func)
+
+
+def _color(stream: Any) -> bool:
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def print_diagnostics(items: list[Diagnostic]) -> None:
+    """Diagnostics as text on stderr, coloured only on a terminal without NO_COLOR."""
+    color = _color(sys.stderr)
+    for d in items:
+        line = d.as_text()
+        if color:
+            label = f"{d.severity}:"
+            paint = "red" if d.severity == "error" else "yellow"
+            line = line.replace(label, click.style(label, fg=paint, bold=True), 1)
+        click.echo(line, err=True, color=color)
+    errors = sum(d.severity == "error" for d in items)
+    warnings = len(items) - errors
+    if items:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+def _usage(message: str) -> click.UsageError:
+    return click.UsageError(message)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="momentmap")
+def main() -> None:
+    """momentmap: customer moment mapping as code.
+
+    Write one Markdown file per customer moment; publish a static site of
+    timelines, learnings, open assumptions, promises and year-in-review reports.
+    """
+
+
+@main.command()
+@click.option("--drafts", is_flag=True, help="Include moments marked draft: true.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output_dir from momentmap.yaml, 'public').",
+)
+@click.option(
+    "--base-url", help="Absolute URL where the site is published (for the feed and sitemap)."
+)
+@click.option(
+    "--links",
+    type=click.Choice(["portable", "pretty"]),
+    help="portable: links to …/index.html (works from disk); pretty: links to folders.",
+)
+@click.option(
+    "--as-of",
+    help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@site_option
+def build(
+    site: Path,
+    drafts: bool,
+    out_dir: Path | None,
+    base_url: str | None,
+    links: str | None,
+    as_of: str | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Build the site into the output folder."""
+    try:
+        options = BuildOptions(
+            as_of=resolve_as_of(as_of),
+            drafts=drafts,
+            out_dir=out_dir,
+            base_url=base_url,
+            links=links,  # type: ignore[arg-type]
+            strict=strict,
+        )
+        result = build_site(site, options)
+    except UsageError as exc:
+        raise _usage(str(exc)) from None
+    print_diagnostics(_shown(result.diagnostics, strict))
+    if not result.written:
+        click.echo("build failed: nothing was written", err=True)
+        sys.exit(1)
+    if not quiet:
+        out = result.out_dir
+        where = os.path.relpath(out, Path.cwd()) if out is not None else ""
+        click.echo(
+            f"Built {result.pages} pages ({result.moments} moments, {result.customers} customers) "
+            f"in {result.seconds:.2f} s into {where}/",
+            err=True,
+        )
+
+
+def _shown(diagnostics: Diagnostics, strict: bool) -> list[Diagnostic]:
+    return (diagnostics.strict() if strict else diagnostics).sorted()
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="json and github print to stdout.",
+)
+@click.option("--drafts/--no-drafts", default=True, show_default=True, help="Check drafts too.")
+@site_option
+def check(site: Path, strict: bool, fmt: str, drafts: bool) -> None:
+    """Check every content file and report all problems; writes nothing."""
+    try:
+        options = BuildOptions(as_of=resolve_as_of(None), drafts=drafts)
+    except UsageError as exc:
+        raise _usage(str(exc)) from None
+    diagnostics = Diagnostics()
+    read_site(site, site_config(site, options, diagnostics), options, diagnostics)
+    shown = _shown(diagnostics, strict)
+    if fmt == "text":
+        print_diagnostics(shown)
+        if not shown:
+            click.echo("no problems found", err=True)
+    else:
+        click.echo(format_diagnostics(shown, fmt), nl=False)
+    sys.exit(1 if any(d.severity == "error" for d in shown) else 0)
+
+
+@main.command()
+@site_option
+def init(site: Path) -> None:
+    """Create a new site: config, a customer profile, a first moment, .gitignore.
+
+    Fills in only what is missing; never overwrites.
+    """
+    written = init_site(site, today=dt.date.today())
+    for path in written:
+        click.echo(f"created {path}", err=True)
+    if not written:
+        click.echo(f"nothing to do: {site} already has every starter file", err=True)
+
+
+@main.command()
+@click.argument("title")
+@click.option("--customer", "-c", required=True, help="Customer name, profile file stem or alias.")
+@click.option("--date", "date_", help="YYYY-MM-DD, optionally with ' HH:MM' (default: today).")
+@click.option("--type", "type_", help="Type of moment (default: the first of the config's types).")
+@click.option("--stage", help="Journey stage (default: the first of the config's stages).")
+@site_option
+def new(
+    site: Path, title: str, customer: str, date_: str | None, type_: str | None, stage: str | None
+) -> None:
+    """Create a new moment file from the template and print its path."""
+    diagnostics = Diagnostics()
+    config = site_config(site, BuildOptions(as_of=dt.date.today()), diagnostics)
+    when = date_ or dt.date.today().isoformat()
+    if parse_when(when) is None:
+        raise _usage(f"--date must be YYYY-MM-DD, optionally with ' HH:MM', not '{when}'")
+    for value, choices, name in (
+        (type_, config.types, "--type"),
+        (stage, config.stages, "--stage"),
+    ):
+        if value is not None and value not in choices:
+            raise _usage(
+                f"{name} must be one of {', '.join(choices)}, not '{value}'{did_you_mean(value, choices)}"
+            )
+    slug = _customer_slug(site, config.content_dir, customer)
+    try:
+        path = new_moment(
+            site / config.content_dir,
+            title=title,
+            customer=customer,
+            customer_slug=slug,
+            date=when,
+            type_=type_ or config.types[0],
+            stage=stage or config.stages[0],
+        )
+    except FileExistsError as exc:
+        raise _usage(
+            f"{exc.filename} already exists; momentmap never overwrites a moment"
+        ) from None
+    click.echo(path)
+
+
+def _customer_slug(site: Path, content_dir: str, customer: str) -> str:
+    """The profile's stem when a profile matches; a warning with a suggestion when none does."""
+    profiles = sorted((site / content_dir / "customers").glob("*.md"))
+    names: dict[str, str] = {}
+    for profile in profiles:
+        names[match_key(profile.stem)] = profile.stem
+        for line in profile.read_text(encoding="utf-8", errors="replace").splitlines()[:20]:
+            if line.startswith("name:"):
+                names[match_key(line[5:].strip().strip("'\""))] = profile.stem
+    stem = names.get(match_key(customer))
+    if stem:
+        return slugify(stem)
+    if profiles:
+        hint = did_you_mean(customer, [p.stem for p in profiles])
+        click.echo(
+            f"warning: customer '{customer}' matches no profile in content/customers/{hint}",
+            err=True,
+        )
+    return slugify(customer)
+
+
+@main.command()
+@site_option
+def schema(site: Path) -> None:
+    """Print the JSON Schema of moment front matter, for editors."""
+    diagnostics = Diagnostics()
+    config = site_config(site, BuildOptions(as_of=dt.date.today()), diagnostics)
+    click.echo(json.dumps(json_schema(config), indent=2))

@@ -1,0 +1,106 @@
+"""The site model: flat, frozen records keyed by id and slug.
+
+Relations are keys (a moment's `customer` is a customer slug, `related` are
+moment ids), never object references, so the model is cheap to compare and
+has no cycles. Templates get views of it built in `views.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .config import Config
+from .dates import When
+from .markdown import Item
+
+PromiseStatus = Literal["open", "overdue", "kept", "late", "broken"]
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    promise: str
+    due: dt.date | None
+    kept: dt.date | Literal[False] | None  # a date, False (broken) or None (open)
+    line: int
+
+    def status(self, as_of: dt.date) -> PromiseStatus:
+        if self.kept is False:
+            return "broken"
+        if self.kept is None:
+            return "overdue" if self.due is not None and self.due < as_of else "open"
+        return "late" if self.due is not None and self.kept > self.due else "kept"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    slug: str
+    name: str
+    owner: str = ""
+    segment: str = ""
+    since: dt.date | None = None
+    aliases: tuple[str, ...] = ()
+    notes_html: str = ""
+    source_path: str = ""  # content-relative profile file, '' when made from moments
+
+    @property
+    def url(self) -> str:
+        return f"customers/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    id: str
+    source_path: str  # content-relative, e.g. 'moments/acme/kickoff.md'
+    file: str  # site-relative, for diagnostics
+    title: str
+    when: When
+    customer: str  # customer slug
+    type: str | None = None
+    sentiment: str = "neutral"
+    sentiment_score: int = 0
+    stage: str | None = None
+    moment_of_truth: bool = False
+    people: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    factors: tuple[str, ...] = ()
+    promises: tuple[Promise, ...] = ()
+    related: tuple[str, ...] = ()
+    draft: bool = False
+    extra: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+    html: str = ""  # the narrative
+    text: str = ""
+    learnings: tuple[Item, ...] = ()
+    do_differently: tuple[Item, ...] = ()
+    assumptions: tuple[Item, ...] = ()
+    plan: tuple[Item, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"moments/{self.id}/"
+
+    @property
+    def date(self) -> dt.date:
+        return self.when.day
+
+    @property
+    def year(self) -> int:
+        return self.when.day.year
+
+    def sort_key(self) -> tuple[When, str]:
+        return (self.when, self.id)
+
+
+TAXONOMIES = ("types", "stages", "tags", "factors", "people")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: Config
+    as_of: dt.date
+    customers: dict[str, Customer]  # by slug, sorted by name
+    moments: dict[str, Moment]  # by id, sorted by date, time, id
+    assets: dict[str, str]  # content-relative path -> url of every copied file
+    # taxonomy kind -> value -> slug ('tags' -> {'Pricing': 'pricing'})
+    terms: dict[str, dict[str, str]]

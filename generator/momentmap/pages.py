@@ -1,0 +1,304 @@
+"""Phase two: the list of pages, each a url, a template and its variables.
+
+Aggregates come from `insights` and are computed once here, then shared by
+every page that shows them. The variables each template receives are listed
+in the README.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .insights import (
+    ItemRef,
+    PromiseRef,
+    items,
+    keep_rate,
+    open_assumptions_oldest_first,
+    peak,
+    promise_refs,
+    recent,
+    summarize_customers,
+)
+from .model import TAXONOMIES, Moment, Site
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str
+    template: str
+    title: str
+    context: dict[str, object] = field(default_factory=dict)
+
+
+def by_customer_then_moment(
+    refs: Iterable[ItemRef], site: Site
+) -> list[tuple[object, list[ItemRef]]]:
+    groups: dict[str, list[ItemRef]] = defaultdict(list)
+    for ref in refs:
+        groups[ref.moment.customer].append(ref)
+    return [(site.customers[slug], groups[slug]) for slug in site.customers if slug in groups]
+
+
+def list_pages(site: Site) -> list[Page]:
+    moments = list(site.moments.values())
+    as_of = site.as_of
+    by_customer: dict[str, list[Moment]] = defaultdict(list)
+    for moment in moments:
+        by_customer[moment.customer].append(moment)
+    summaries = summarize_customers(site, by_customer)
+    promises = promise_refs(moments, as_of)
+    open_assumptions = open_assumptions_oldest_first(moments, as_of)
+
+    pages = [
+        Page(
+            "",
+            "dashboard.html",
+            "Dashboard",
+            {
+                "counts": {
+                    "moments": len(moments),
+                    "customers": len(site.customers),
+                    "moments_of_truth": sum(m.moment_of_truth for m in moments),
+                    "open_assumptions": len(open_assumptions),
+                    "overdue_promises": sum(p.status == "overdue" for p in promises),
+                },
+                "recent": recent(moments, as_of, site.config.recent_days),
+                "at_risk": [s for s in summaries if s.at_risk],
+                "going_quiet": sorted(
+                    (s for s in summaries if s.quiet_days), key=lambda s: -(s.quiet_days or 0)
+                ),
+                "oldest_assumptions": open_assumptions[:10],
+                "overdue_promises": sorted(
+                    (p for p in promises if p.status == "overdue"), key=lambda p: -p.days_late
+                ),
+                "summaries": summaries,
+            },
+        ),
+        Page("customers/", "customers.html", "Customers", {"summaries": summaries}),
+    ]
+    for summary in summaries:
+        pages.extend(_customer_pages(site, summary.customer.slug, list(summary.moments), summary))
+    for moment in moments:
+        pages.append(_moment_page(site, moment, by_customer[moment.customer]))
+
+    learnings = items(moments, "learnings", as_of)
+    pages.append(
+        Page(
+            "learnings/",
+            "learnings.html",
+            "Learnings",
+            {"groups": by_customer_then_moment(learnings, site), "count": len(learnings)},
+        )
+    )
+    clarified = [r for r in items(moments, "assumptions", as_of) if r.item.clarified]
+    open_groups = by_customer_then_moment(open_assumptions, site)
+    open_groups.sort(key=lambda g: g[1][0].moment.sort_key())
+    pages.append(
+        Page(
+            "assumptions/",
+            "assumptions.html",
+            "Assumptions",
+            {
+                "open_groups": open_groups,
+                "open_count": len(open_assumptions),
+                "clarified": list(reversed(clarified)),
+            },
+        )
+    )
+    plans: dict[int, list[ItemRef]] = defaultdict(list)
+    for ref in items(moments, "plan", as_of):
+        plans[ref.moment.year].append(ref)
+    pages.append(
+        Page(
+            "plans/",
+            "plans.html",
+            "Plans",
+            {
+                "years": [
+                    (year, by_customer_then_moment(plans[year], site))
+                    for year in sorted(plans, reverse=True)
+                ]
+            },
+        )
+    )
+    pages.append(_promises_page(site, promises))
+    pages.append(_journey_page(site, moments))
+    pages.extend(_taxonomy_pages(site, moments))
+    pages.append(Page("404.html", "404.html", "Page not found"))
+    return pages
+
+
+def _customer_pages(site: Site, slug: str, moments: list[Moment], summary: object) -> list[Page]:
+    customer = site.customers[slug]
+    as_of = site.as_of
+    years: dict[int, list[Moment]] = defaultdict(list)
+    for moment in moments:
+        years[moment.year].append(moment)
+    open_items = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
+    pages = [
+        Page(
+            customer.url,
+            "customer.html",
+            customer.name,
+            {
+                "customer": customer,
+                "summary": summary,
+                "moments": moments,
+                "years": sorted(years.items(), reverse=True),
+                "learnings": items(moments, "learnings", as_of),
+                "open_assumptions": open_items,
+                "plan": items(moments, "plan", as_of),
+                "promises": promise_refs(moments, as_of),
+                "peak": peak(moments),
+                "latest": moments[-1] if moments else None,
+            },
+        )
+    ]
+    for year, year_moments in sorted(years.items()):
+        assumptions = items(year_moments, "assumptions", as_of)
+        pages.append(
+            Page(
+                f"{customer.url}{year}/",
+                "year.html",
+                f"{customer.name}: {year} in review",
+                {
+                    "customer": customer,
+                    "year": year,
+                    "moments": year_moments,
+                    "learnings": items(year_moments, "learnings", as_of),
+                    "do_differently": items(year_moments, "do_differently", as_of),
+                    "assumptions": sorted(assumptions, key=lambda r: r.item.clarified),
+                    "plan": items(year_moments, "plan", as_of),
+                },
+            )
+        )
+    return pages
+
+
+def _moment_page(site: Site, moment: Moment, customer_moments: list[Moment]) -> Page:
+    position = customer_moments.index(moment)
+    return Page(
+        moment.url,
+        "moment.html",
+        moment.title,
+        {
+            "moment": moment,
+            "customer": site.customers[moment.customer],
+            "related": [site.moments[i] for i in moment.related],
+            "promises": promise_refs([moment], site.as_of),
+            "previous": customer_moments[position - 1] if position else None,
+            "next": customer_moments[position + 1]
+            if position + 1 < len(customer_moments)
+            else None,
+        },
+    )
+
+
+def _promises_page(site: Site, promises: list[PromiseRef]) -> Page:
+    groups = {
+        status: [p for p in promises if p.status == status]
+        for status in ("overdue", "open", "kept", "late", "broken")
+    }
+    per_customer = [
+        keep_rate(c.name, c.url, [p for p in promises if p.moment.customer == slug])
+        for slug, c in site.customers.items()
+    ]
+    people = sorted({person for p in promises for person in p.moment.people}, key=str.casefold)
+    per_person = [
+        keep_rate(
+            person,
+            f"people/{site.terms['people'][person]}/",
+            [p for p in promises if person in p.moment.people],
+        )
+        for person in people
+    ]
+    return Page(
+        "promises/",
+        "promises.html",
+        "Promises",
+        {
+            "groups": groups,
+            "overall": keep_rate("All customers", "", promises),
+            "per_customer": [r for r in per_customer if r.due],
+            "per_person": [r for r in per_person if r.due],
+        },
+    )
+
+
+SENTIMENT_COLUMNS = ("very negative", "negative", "neutral", "mixed", "positive", "very positive")
+
+
+def _journey_page(site: Site, moments: list[Moment]) -> Page:
+    cells: dict[tuple[str, str], list[Moment]] = defaultdict(list)
+    for moment in moments:
+        cells[(moment.stage or "", moment.sentiment)].append(moment)
+    stages = list(site.config.stages) + ([""] if any(m.stage is None for m in moments) else [])
+    rows = [
+        (stage, [(sentiment, cells.get((stage, sentiment), [])) for sentiment in SENTIMENT_COLUMNS])
+        for stage in stages
+    ]
+    truths = [m for m in moments if m.moment_of_truth]
+    return Page(
+        "journey/",
+        "journey.html",
+        "Journey",
+        {"columns": SENTIMENT_COLUMNS, "rows": rows, "moments_of_truth": list(reversed(truths))},
+    )
+
+
+def term_url(site: Site, kind: str, value: str) -> str:
+    return f"{kind}/{site.terms[kind][value]}/"
+
+
+def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
+    pages = []
+    for kind in TAXONOMIES:
+        members: dict[str, list[Moment]] = defaultdict(list)
+        for moment in moments:
+            for value in _values(moment, kind):
+                members[value].append(moment)
+        values = list(
+            site.config.types
+            if kind == "types"
+            else site.config.stages
+            if kind == "stages"
+            else sorted(members, key=str.casefold)
+        )
+        terms = [
+            (value, term_url(site, kind, value), len(members.get(value, []))) for value in values
+        ]
+        pages.append(
+            Page(
+                f"{kind}/",
+                "taxonomy.html",
+                kind.capitalize(),
+                {"kind": kind, "term": None, "terms": terms, "moments": []},
+            )
+        )
+        for value in values:
+            pages.append(
+                Page(
+                    term_url(site, kind, value),
+                    "taxonomy.html",
+                    value,
+                    {
+                        "kind": kind,
+                        "term": value,
+                        "terms": terms,
+                        "moments": list(reversed(members.get(value, []))),
+                    },
+                )
+            )
+    return pages
+
+
+def _values(moment: Moment, kind: str) -> tuple[str, ...]:
+    if kind == "types":
+        return (moment.type,) if moment.type else ()
+    if kind == "stages":
+        return (moment.stage,) if moment.stage else ()
+    values: tuple[str, ...] = getattr(moment, kind)
+    return values

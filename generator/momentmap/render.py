@@ -1,0 +1,144 @@
+"""Turning pages into HTML with the theme's Jinja templates.
+
+One Environment per build, autoescaping on, StrictUndefined so that a typo
+in a template is an error with the template's name and line instead of an
+empty string.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .diagnostics import Diagnostics
+from .model import Site
+from .pages import Page, term_url
+from .urls import LinkStyle, relative_href
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+NOT_FOUND_URL = "404.html"
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme: inside the package when installed, beside it in a checkout."""
+    installed = _PACKAGE_DIR / "themes" / "default"
+    if installed.is_dir():
+        return installed
+    return _PACKAGE_DIR.parent.parent / "themes" / "default"
+
+
+def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """Theme folders, most specific first: the site's own, then the built-in one."""
+    dirs = [site_dir / "themes" / theme]
+    if theme == "default":
+        dirs.append(builtin_theme_dir())
+    return [d for d in dirs if d.is_dir()]
+
+
+class TemplateProblem(Exception):
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.file, self.line, self.message = file, line, message
+
+
+def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> jinja2.Environment:
+    dirs = theme_dirs(site_dir, site.config.theme)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([d / "templates" for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def url(ctx: jinja2.runtime.Context, target: str) -> str:
+        page_url = ctx["page"].url
+        if page_url == NOT_FOUND_URL:
+            # 404.html is served at any depth: link from the root, absolutely when we know it.
+            return (site.config.base_url or "/") + relative_href(
+                "", target, link_style
+            ).removeprefix("./")
+        return relative_href(page_url, target, link_style)
+
+    @jinja2.pass_context
+    def term(ctx: jinja2.runtime.Context, kind: str, value: str) -> str:
+        return relative_href(ctx["page"].url, term_url(site, kind, value), link_style)
+
+    env.globals.update(
+        url=url,
+        term=term,
+        site=site,
+        config=site.config,
+        customers=site.customers,
+        moments=site.moments,
+        as_of=site.as_of,
+        link_style=link_style,
+    )
+    env.filters["json"] = script_json
+    return env
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe to embed in <script>: '<', '>', '&' and line separators escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def render_pages(
+    env: jinja2.Environment, pages: list[Page], diagnostics: Diagnostics
+) -> Iterator[tuple[Page, str]]:
+    """Render every page; a template error is reported once per template, not per page."""
+    failed: set[str] = set()
+    for page in pages:
+        if page.template in failed:
+            continue
+        try:
+            template = env.get_template(page.template)
+            html = template.render(page=page, **page.context)
+        except jinja2.TemplateNotFound as exc:
+            failed.add(page.template)
+            diagnostics.error("themes", 0, 0, f"template '{exc.name}' not found in the theme")
+            continue
+        except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+            failed.add(page.template)
+            problem = _template_problem(exc, page.template)
+            diagnostics.error(problem.file, problem.line, 0, problem.message)
+            continue
+        yield page, html
+
+
+def _template_problem(exc: Exception, fallback: str) -> TemplateProblem:
+    """Find the template and line an error came from in Jinja's rewritten traceback."""
+    file, line = f"templates/{fallback}", 0
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        file, line = exc.filename or exc.name or file, exc.lineno
+    else:
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            name = frame.f_code.co_filename
+            if name.endswith((".html", ".xml", ".txt")):
+                file, line = name, lineno
+    return TemplateProblem(_display(file), line, f"template error: {type(exc).__name__}: {exc}")
+
+
+def _display(path: str) -> str:
+    """'…/themes/default/templates/x.html' -> 'themes/default/templates/x.html'."""
+    parts = Path(path).parts
+    if "themes" in parts:
+        return "/".join(parts[len(parts) - 1 - parts[::-1].index("themes") :])
+    return Path(path).name
