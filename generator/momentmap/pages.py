@@ -284,10 +284,12 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
                     term_url(site, kind, value),
                     "taxonomy.html",
                     value,
+                    # A term page lists its own moments only: listing every term
+                    # on every term page would grow with the square of the terms.
                     {
                         "kind": kind,
                         "term": value,
-                        "terms": terms,
+                        "terms": [],
                         "moments": list(reversed(members.get(value, []))),
                     },
                 )

@@ -12,7 +12,6 @@ Vocabulary used across the package:
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -66,16 +65,29 @@ def output_path(url: str) -> str:
     return url
 
 
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9/._~!$&'()*+,;=:@-]")
+
+
 def relative_href(from_url: str, to_url: str, style: LinkStyle = "portable") -> str:
-    """An href from the page at `from_url` to `to_url` (which may carry '#fragment')."""
+    """An href from the page at `from_url` to `to_url` (which may carry '#fragment').
+
+    Both are normalised site urls, so plain string work is enough (and this
+    runs for every link of every page).
+    """
     target, hash_, fragment = to_url.partition("#")
     if style == "portable":
         target = output_path(target)
-    from_dir = from_url if from_url == "" or from_url.endswith("/") else posixpath.dirname(from_url)
-    rel = posixpath.relpath("/" + target, "/" + from_dir)
-    if target.endswith("/") or target == "":
-        rel = "./" if rel == "." else rel + "/"
-    href = quote(rel, safe="/-._~!$&'()*+,;=:@")
-    if ":" in href.split("/")[0]:
-        href = "./" + href  # keep 'a:b' from reading as a URL scheme
-    return href + hash_ + fragment
+    from_parts = from_url.split("/")[:-1]  # the folders the page is in
+    target_parts = target.split("/")
+    common = 0
+    limit = min(len(from_parts), len(target_parts) - 1)
+    while common < limit and from_parts[common] == target_parts[common]:
+        common += 1
+    rel = "../" * (len(from_parts) - common) + "/".join(target_parts[common:])
+    if not rel:
+        rel = "./"
+    if _NEEDS_QUOTING.search(rel):
+        rel = quote(rel, safe="/-._~!$&'()*+,;=:@")
+    if ":" in rel.split("/", 1)[0]:
+        rel = "./" + rel  # keep 'a:b' from reading as a URL scheme
+    return rel + hash_ + fragment
