@@ -66,7 +66,7 @@ class Reader:
     def require(self, mapping: Node, key: str, what: str) -> Field | None:
         field = mapping.fields.get(key)
         if field is None:
-            self.diagnostics.error(self.file, mapping.line, 1, f"{what} needs '{key}:'")
+            self.diagnostics.error(self.file, mapping.line, mapping.col, f"{what} needs '{key}:'")
         return field
 
     def scalar(self, node: Node, key: str) -> str | None:
