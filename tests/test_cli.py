@@ -1,0 +1,133 @@
+"""The command line as users call it: help, formats, exit codes, new, schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli, write_site
+
+COMMANDS = ["init", "new", "build", "check", "schema"]
+
+SITE = """
+-- content/customers/acme.md --
+---
+name: Acme Corp
+---
+-- content/moments/acme/2024-01-10-kickoff.md --
+---
+title: Kickoff
+date: 2024-01-10
+customer: Acme Corp
+sentiment: postive
+tagz: [x]
+---
+Hello.
+"""
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.code == 0
+    assert "--site" in result.out
+    assert f"momentmap {command}" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_installed_console_script_matches_python_m() -> None:
+    proc = subprocess.run(["momentmap", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.replace("momentmap", "") == run_cli("--help").out.replace("momentmap", "")
+
+
+def test_bad_flag_is_a_usage_error() -> None:
+    result = run_cli("build", "--links", "sideways")
+    assert result.code == 2 and "sideways" in result.err
+
+
+def test_check_text_format_goes_to_stderr(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and result.out == ""
+    assert "content/moments/acme/2024-01-10-kickoff.md:5:12: error: sentiment must be one of" in result.err
+    assert "content/moments/acme/2024-01-10-kickoff.md:6:1: warning: unknown key 'tagz'" in result.err
+
+
+def test_check_json_format(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    result = run_cli("check", "--site", site, "--format", "json")
+    assert result.code == 1
+    problems = json.loads(result.out)
+    assert problems[0] == {
+        "file": "content/moments/acme/2024-01-10-kickoff.md",
+        "line": 5,
+        "col": 12,
+        "severity": "error",
+        "message": problems[0]["message"],
+    }
+    assert {p["severity"] for p in problems} == {"error", "warning"}
+
+
+def test_check_github_format(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    result = run_cli("check", "--site", site, "--format", "github")
+    lines = result.out.splitlines()
+    assert lines[0].startswith("::error file=content/moments/acme/2024-01-10-kickoff.md,line=5,col=12::sentiment must be")
+    assert lines[1].startswith("::warning file=content/moments/acme/2024-01-10-kickoff.md,line=6,col=1::unknown key")
+
+
+def test_check_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE.replace("postive", "positive"))
+    assert run_cli("check", "--site", site).code == 0
+    strict = run_cli("check", "--site", site, "--strict")
+    assert strict.code == 1 and ":6:1: error: unknown key 'tagz'" in strict.err
+
+
+def test_no_color_is_honoured_and_pipes_get_no_escapes(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    for env in ({}, {"NO_COLOR": "1"}):
+        assert "\x1b[" not in run_cli("check", "--site", site, env=env).err
+
+
+def test_new_writes_the_template_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE.replace("postive", "positive"))
+    result = run_cli("new", "No: really?", "--customer", "acme corp", "--date", "2024-05-02", "--site", site)
+    assert result.code == 0, result.err
+    path = Path(result.out.strip())
+    assert path == site / "content/moments/acme/2024-05-02-no-really.md"
+    text = path.read_text(encoding="utf-8")
+    assert "<!-- What happened?" in text and "## Assumptions" in text
+    again = run_cli("new", "No: really?", "--customer", "acme corp", "--date", "2024-05-02", "--site", site)
+    assert again.code == 2 and "never overwrites" in again.err
+    assert path.read_text(encoding="utf-8") == text
+    # the new file builds, and its title stays the text the writer gave
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    titles = [m["title"] for m in json.loads((out / "moments.json").read_text())["moments"]]
+    assert "No: really?" in titles
+
+
+def test_new_warns_about_an_unknown_customer_but_writes(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    result = run_cli("new", "Call", "--customer", "Acme Crop", "--date", "2024-05-02", "--site", site)
+    assert result.code == 0
+    assert "warning: customer 'Acme Crop' matches no profile" in result.err and "did you mean" in result.err
+    assert Path(result.out.strip()).is_file()
+
+
+def test_new_rejects_bad_date_and_type(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    assert run_cli("new", "X", "--customer", "Acme", "--date", "tomorrow", "--site", site).code == 2
+    result = run_cli("new", "X", "--customer", "Acme", "--type", "regretfull", "--site", site)
+    assert result.code == 2 and "did you mean 'regretful'" in result.err
+
+
+def test_schema_describes_every_key_with_the_site_enums(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", "-- momentmap.yaml --\nstages: [intro, deal]\n")
+    schema = json.loads(run_cli("schema", "--site", site).out)
+    assert schema["required"] == ["title", "date", "customer"]
+    assert schema["properties"]["stage"]["enum"] == ["intro", "deal"]
+    assert set(schema["properties"]) >= {"promises", "related", "extra", "id", "draft"}
+    assert schema["additionalProperties"] is False
