@@ -67,3 +67,7 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     return tmp_path / "site"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="Rewrite tests/goldens/ from the current output.")
