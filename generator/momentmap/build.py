@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -76,14 +77,27 @@ def resolve_out_dir(site_dir: Path, config: Config, options: BuildOptions) -> Pa
     return options.out_dir if options.out_dir is not None else site_dir / config.output_dir
 
 
-def build_site(site_dir: Path, options: BuildOptions) -> BuildResult:
-    """Build the site into its output folder; nothing is written when there is an error."""
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def build_site(
+    site_dir: Path, options: BuildOptions, *, progress: Progress = _silent
+) -> BuildResult:
+    """Build the site into its output folder; nothing is written when there is an error.
+
+    `progress` hears what the build is doing, for a terminal's status line.
+    """
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(diagnostics)
     config = site_config(site_dir, options, diagnostics)
     out_dir = resolve_out_dir(site_dir, config, options)
     check_output_dir(out_dir, site_dir=site_dir, content_dir=site_dir / config.content_dir)
+    progress("reading content")
     site = read_site(site_dir, config, options, diagnostics, skip=(out_dir,))
     if _failed(diagnostics, options):
         return result
@@ -91,8 +105,11 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildResult:
     pages = list_pages(site)
     writer = OutputWriter(out_dir)
     try:
-        for page, html in render_pages(env, pages, diagnostics):
+        for done, (page, html) in enumerate(render_pages(env, pages, diagnostics), 1):
             writer.write_text(output_path(page.url), html)
+            if done % 250 == 0:
+                progress(f"rendering pages {done}/{len(pages)}")
+        progress("copying files")
         writer.write_text("moments.json", moments_json(site))
         _copy_static(site_dir, site, writer, diagnostics)
         for source_path in site.assets:

@@ -17,9 +17,10 @@ import click
 
 from . import __version__
 from .build import BuildOptions, build_site, read_site, site_config
-from .customers import match_key
+from .config import Config
 from .dates import parse_when, resolve_as_of
 from .diagnostics import Diagnostic, Diagnostics, UsageError, did_you_mean, format_diagnostics
+from .load import load_profiles
 from .scaffold import init_site, new_moment
 from .schema import json_schema
 from .urls import slugify
@@ -114,9 +115,11 @@ def build(
             links=links,  # type: ignore[arg-type]
             strict=strict,
         )
-        result = build_site(site, options)
+        result = build_site(site, options, progress=_status_line(quiet))
     except UsageError as exc:
         raise _usage(str(exc)) from None
+    finally:
+        _status_line(quiet)("")
     print_diagnostics(_shown(result.diagnostics, strict))
     if not result.written:
         click.echo("build failed: nothing was written", err=True)
@@ -124,11 +127,25 @@ def build(
     if not quiet:
         out = result.out_dir
         where = os.path.relpath(out, Path.cwd()) if out is not None else ""
+        if where.startswith(".."):
+            where = str(out)
         click.echo(
             f"Built {result.pages} pages ({result.moments} moments, {result.customers} customers) "
             f"in {result.seconds:.2f} s into {where}/",
             err=True,
         )
+
+
+def _status_line(quiet: bool) -> Callable[[str], None]:
+    """A one-line status on a terminal; nothing at all when stderr is not one."""
+    if quiet or not sys.stderr.isatty():
+        return lambda _: None
+
+    def show(message: str) -> None:
+        sys.stderr.write("\r\x1b[K" + (f"momentmap: {message}…" if message else ""))
+        sys.stderr.flush()
+
+    return show
 
 
 def _shown(diagnostics: Diagnostics, strict: bool) -> list[Diagnostic]:
@@ -203,7 +220,7 @@ def new(
             raise _usage(
                 f"{name} must be one of {', '.join(choices)}, not '{value}'{did_you_mean(value, choices)}"
             )
-    slug = _customer_slug(site, config.content_dir, customer)
+    slug = _customer_slug(site, config, customer)
     try:
         path = new_moment(
             site / config.content_dir,
@@ -221,20 +238,14 @@ def new(
     click.echo(path)
 
 
-def _customer_slug(site: Path, content_dir: str, customer: str) -> str:
-    """The profile's stem when a profile matches; a warning with a suggestion when none does."""
-    profiles = sorted((site / content_dir / "customers").glob("*.md"))
-    names: dict[str, str] = {}
-    for profile in profiles:
-        names[match_key(profile.stem)] = profile.stem
-        for line in profile.read_text(encoding="utf-8", errors="replace").splitlines()[:20]:
-            if line.startswith("name:"):
-                names[match_key(line[5:].strip().strip("'\""))] = profile.stem
-    stem = names.get(match_key(customer))
-    if stem:
-        return slugify(stem)
-    if profiles:
-        hint = did_you_mean(customer, [p.stem for p in profiles])
+def _customer_slug(site: Path, config: Config, customer: str) -> str:
+    """The matching profile's slug; with profiles but no match, a warning with a suggestion."""
+    index = load_profiles(site, config, Diagnostics())
+    slug = index.lookup(customer)
+    if slug is not None:
+        return slug
+    if index.from_profiles:
+        hint = did_you_mean(customer, index.names())
         click.echo(
             f"warning: customer '{customer}' matches no profile in content/customers/{hint}",
             err=True,

@@ -19,7 +19,7 @@ from .frontmatter import parse_document
 from .markdown import LinkTargets, create_markdown, render_body
 from .model import Customer, Moment, Site
 from .moments import LoadedMoment, read_moment
-from .sources import Source, find_sources
+from .sources import Source, find_sources, is_ignored
 from .urls import LinkStyle, slugify, unique_slugs
 
 
@@ -112,6 +112,18 @@ class _Profile:
     file: str
     body: str
     body_line: int
+
+
+def load_profiles(site_dir: Path, config: Config, diagnostics: Diagnostics) -> CustomerIndex:
+    """Only the customer profiles (for `new`); empty when the site has none."""
+    folder = site_dir / config.content_dir / "customers"
+    sources = [
+        Source(f"customers/{p.name}", f"{config.content_dir}/customers/{p.name}", p)
+        for p in sorted(folder.glob("*.md"))
+        if not is_ignored(p.name) and p.is_file() and not p.is_symlink()
+    ]
+    profiles = [p for p in (_read_profile(s, diagnostics) for s in sources) if p]
+    return index_profiles([(p.customer, p.file) for p in profiles], diagnostics)
 
 
 def _read_profile(source: Source, diagnostics: Diagnostics) -> _Profile | None:
