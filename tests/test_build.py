@@ -259,3 +259,32 @@ def test_wheel_contains_the_default_theme(tmp_path: Path) -> None:
     assert "momentmap/themes/default/templates/base.html" in names
     assert "momentmap/themes/default/static/style.css" in names
     assert "momentmap/cli.py" in names
+
+
+def test_site_theme_files_replace_built_in_ones(site: Path, tmp_path: Path) -> None:
+    write_site(
+        site,
+        SMALL_SITE
+        + """
+-- themes/default/templates/404.html --
+{% extends "base.html" %}
+{% block content %}<h1>Lost, {{ config.title }}?</h1>{% endblock %}
+-- themes/default/static/style.css --
+body { color: rebeccapurple; }
+-- themes/default/static/logo.svg --
+<svg xmlns="http://www.w3.org/2000/svg"/>
+""",
+    )
+    out = tmp_path / "out"
+    assert build(site, out).code == 0
+    assert "<h1>Lost, Small?</h1>" in (out / "404.html").read_text()
+    assert (out / "static/style.css").read_text() == "body { color: rebeccapurple; }\n"
+    assert (out / "static/logo.svg").is_file()
+    # templates the site does not replace still come from the built-in theme
+    assert 'class="site-header"' in (out / "index.html").read_text()
+
+
+def test_unknown_theme_is_an_error(site: Path, tmp_path: Path) -> None:
+    write_site(site, SMALL_SITE.replace("title: Small", "title: Small\ntheme: fancy"))
+    result = build(site, tmp_path / "out")
+    assert result.code == 1 and "theme 'fancy' not found" in result.err

@@ -54,7 +54,7 @@ def site_config(site_dir: Path, options: BuildOptions, diagnostics: Diagnostics)
         )
     if options.links is not None:
         config = replace(config, links=options.links)
-    if not theme_dirs(site_dir, config.theme):
+    if config.theme != "default" and not (site_dir / "themes" / config.theme).is_dir():
         diagnostics.error("momentmap.yaml", 0, 0, f"theme '{config.theme}' not found in themes/")
     return config
 

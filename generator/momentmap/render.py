@@ -34,11 +34,10 @@ def builtin_theme_dir() -> Path:
 
 
 def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
-    """Theme folders, most specific first: the site's own, then the built-in one."""
-    dirs = [site_dir / "themes" / theme]
-    if theme == "default":
-        dirs.append(builtin_theme_dir())
-    return [d for d in dirs if d.is_dir()]
+    """Theme folders, most specific first: the site's own, then the built-in one,
+    so a site's theme need only hold the files it changes."""
+    own = site_dir / "themes" / theme
+    return [d for d in (own, builtin_theme_dir()) if d.is_dir()]
 
 
 class TemplateProblem(Exception):
