@@ -20,7 +20,8 @@ from .urls import slugify, unique_slugs
 def match_key(name: str) -> str:
     """Names match ignoring case, accents and punctuation: 'ACME, Corp.' ~ 'acme corp'."""
     decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed.casefold() if c.isalnum())
+    key = "".join(c for c in decomposed.casefold() if c.isalnum())
+    return key or name.strip()  # a name of punctuation only ('???') matches itself exactly
 
 
 def read_profile(
@@ -97,7 +98,7 @@ def index_from_names(names: Iterable[str], diagnostics: Diagnostics) -> Customer
     """
     spellings: dict[str, Counter[str]] = {}
     for name in names:
-        spellings.setdefault(match_key(name) or name, Counter())[name] += 1
+        spellings.setdefault(match_key(name), Counter())[name] += 1
     display = {
         key: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for key, c in spellings.items()
     }
