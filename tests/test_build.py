@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes, write_site
+from conftest import EXAMPLE_AS_OF, REPO, Run, run_cli, tree_bytes, write_site
 
 SMALL_SITE = """
 -- momentmap.yaml --
@@ -53,7 +53,7 @@ Not ready.
 """
 
 
-def build(site: Path, out: Path, *extra: str, env: dict[str, str] | None = None):  # noqa: ANN201
+def build(site: Path, out: Path, *extra: str, env: dict[str, str] | None = None) -> Run:
     return run_cli("build", "--site", site, "--out", out, *extra, env=env)
 
 

@@ -92,6 +92,7 @@ def load_site(
                 page_url=customer.url,
                 targets=targets,
                 link_style=style,
+                sections=False,
             )
             diagnostics.extend(body.problems)
             customer = replace(customer, notes_html=body.html)
