@@ -227,7 +227,7 @@ def test_content_assets_are_copied(site: Path, tmp_path: Path) -> None:
 
 def test_init_then_build_works(tmp_path: Path) -> None:
     site = tmp_path / "x"
-    result = run_cli("init", "--site", site)
+    result = run_cli("init", site)
     assert result.code == 0, result.err
     assert (site / "momentmap.yaml").is_file() and (site / ".gitignore").read_text().count("public/") == 1
     result = run_cli("build", "--site", site)

@@ -183,12 +183,15 @@ def check(site: Path, strict: bool, fmt: str, drafts: bool) -> None:
 
 
 @main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @site_option
-def init(site: Path) -> None:
-    """Create a new site: config, a customer profile, a first moment, .gitignore.
+def init(folder: Path | None, site: Path) -> None:
+    """Create a new site in FOLDER (default: --site, else the current folder):
+    config, a customer profile, a first moment, .gitignore.
 
     Fills in only what is missing; never overwrites.
     """
+    site = folder or site
     written = init_site(site, today=dt.date.today())
     for path in written:
         click.echo(f"created {path}", err=True)
