@@ -8,11 +8,9 @@ in the README.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .insights import (
-    ItemRef,
     PromiseRef,
     items,
     keep_rate,
@@ -22,7 +20,9 @@ from .insights import (
     recent,
     summarize_customers,
 )
+from .journey import journey_pages
 from .model import TAXONOMIES, Moment, Site
+from .reflections import reflection_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +31,6 @@ class Page:
     template: str
     title: str
     context: dict[str, object] = field(default_factory=dict)
-
-
-def by_customer_then_moment(
-    refs: Iterable[ItemRef], site: Site
-) -> list[tuple[object, list[ItemRef]]]:
-    groups: dict[str, list[ItemRef]] = defaultdict(list)
-    for ref in refs:
-        groups[ref.moment.customer].append(ref)
-    return [(site.customers[slug], groups[slug]) for slug in site.customers if slug in groups]
 
 
 def list_pages(site: Site) -> list[Page]:
@@ -84,48 +75,11 @@ def list_pages(site: Site) -> list[Page]:
     for moment in moments:
         pages.append(_moment_page(site, moment, by_customer[moment.customer]))
 
-    learnings = items(moments, "learnings", as_of)
-    pages.append(
-        Page(
-            "learnings/",
-            "learnings.html",
-            "Learnings",
-            {"groups": by_customer_then_moment(learnings, site), "count": len(learnings)},
-        )
-    )
-    clarified = [r for r in items(moments, "assumptions", as_of) if r.item.clarified]
-    open_groups = by_customer_then_moment(open_assumptions, site)
-    open_groups.sort(key=lambda g: g[1][0].moment.sort_key())
-    pages.append(
-        Page(
-            "assumptions/",
-            "assumptions.html",
-            "Assumptions",
-            {
-                "open_groups": open_groups,
-                "open_count": len(open_assumptions),
-                "clarified": list(reversed(clarified)),
-            },
-        )
-    )
-    plans: dict[int, list[ItemRef]] = defaultdict(list)
-    for ref in items(moments, "plan", as_of):
-        plans[ref.moment.year].append(ref)
-    pages.append(
-        Page(
-            "plans/",
-            "plans.html",
-            "Plans",
-            {
-                "years": [
-                    (year, by_customer_then_moment(plans[year], site))
-                    for year in sorted(plans, reverse=True)
-                ]
-            },
-        )
-    )
+    for url, template, title, context in reflection_pages(site, moments, open_assumptions):
+        pages.append(Page(url, template, title, context))
     pages.append(_promises_page(site, promises))
-    pages.append(_journey_page(site, moments))
+    for url, template, title, context in journey_pages(site, moments):
+        pages.append(Page(url, template, title, context))
     pages.extend(_taxonomy_pages(site, moments))
     pages.append(Page("404.html", "404.html", "Page not found"))
     return pages
@@ -225,27 +179,6 @@ def _promises_page(site: Site, promises: list[PromiseRef]) -> Page:
             "per_customer": [r for r in per_customer if r.due],
             "per_person": [r for r in per_person if r.due],
         },
-    )
-
-
-SENTIMENT_COLUMNS = ("very negative", "negative", "neutral", "mixed", "positive", "very positive")
-
-
-def _journey_page(site: Site, moments: list[Moment]) -> Page:
-    cells: dict[tuple[str, str], list[Moment]] = defaultdict(list)
-    for moment in moments:
-        cells[(moment.stage or "", moment.sentiment)].append(moment)
-    stages = list(site.config.stages) + ([""] if any(m.stage is None for m in moments) else [])
-    rows = [
-        (stage, [(sentiment, cells.get((stage, sentiment), [])) for sentiment in SENTIMENT_COLUMNS])
-        for stage in stages
-    ]
-    truths = [m for m in moments if m.moment_of_truth]
-    return Page(
-        "journey/",
-        "journey.html",
-        "Journey",
-        {"columns": SENTIMENT_COLUMNS, "rows": rows, "moments_of_truth": list(reversed(truths))},
     )
 
 
