@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from . import charts
 from .diagnostics import Diagnostics
-from .model import Site
+from .insights import KeepRate
+from .model import Moment, Site
 from .pages import Page, term_url
 from .urls import LinkStyle, relative_href
 
@@ -71,7 +73,53 @@ def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> 
     def term(ctx: jinja2.runtime.Context, kind: str, value: str) -> str:
         return relative_href(ctx["page"].url, term_url(site, kind, value), link_style)
 
+    first = min((m.date for m in site.moments.values()), default=site.as_of)
+    last = max((m.date for m in site.moments.values()), default=site.as_of)
+
+    def marks(ctx: jinja2.runtime.Context, moments: Iterable[Moment]) -> list[charts.Mark]:
+        return [
+            charts.Mark(
+                day=m.date,
+                score=m.sentiment_score,
+                sentiment=m.sentiment,
+                label=mark_label(m),
+                href=url(ctx, m.url),
+                moment_of_truth=m.moment_of_truth,
+            )
+            for m in moments
+        ]
+
+    @jinja2.pass_context
+    def timeline(ctx: jinja2.runtime.Context, moments: Iterable[Moment], title: str) -> Markup:
+        return charts.timeline_svg(marks(ctx, moments), title=title)
+
+    @jinja2.pass_context
+    def emotion_curve(ctx: jinja2.runtime.Context, moments: Iterable[Moment], title: str) -> Markup:
+        return charts.emotion_curve_svg(marks(ctx, moments), title=title)
+
+    @jinja2.pass_context
+    def sparkline(ctx: jinja2.runtime.Context, moments: Iterable[Moment], title: str) -> Markup:
+        # One time range for every customer, so their sparklines compare.
+        return charts.sparkline_svg(marks(ctx, moments), start=first, end=last, title=title)
+
+    @jinja2.pass_context
+    def keep_rate_bars(ctx: jinja2.runtime.Context, rates: Iterable[KeepRate], title: str) -> Markup:
+        bars = [
+            charts.Bar(
+                label=r.label,
+                value=r.kept / r.due if r.due else None,
+                text=f"{r.percent}% of {r.due}" if r.due else "nothing due",
+                href=url(ctx, r.url) if r.url else "",
+            )
+            for r in rates
+        ]
+        return charts.bars_svg(bars, title=title)
+
     env.globals.update(
+        timeline=timeline,
+        emotion_curve=emotion_curve,
+        sparkline=sparkline,
+        keep_rate_bars=keep_rate_bars,
         url=url,
         term=term,
         site=site,
@@ -83,6 +131,12 @@ def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> 
     )
     env.filters["json"] = script_json
     return env
+
+
+def mark_label(moment: Moment) -> str:
+    """A chart mark's accessible name: date, title, sentiment, moment of truth."""
+    truth = ", moment of truth" if moment.moment_of_truth else ""
+    return f"{moment.when}: {moment.title} ({moment.sentiment}{truth})"
 
 
 def script_json(value: Any) -> Markup:
