@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .anonymize import anonymize_site
 from .config import Config, load_config
 from .data import moments_json
 from .diagnostics import Diagnostics
@@ -31,6 +32,7 @@ class BuildOptions:
     base_url: str | None = None
     links: LinkStyle | None = None
     strict: bool = False
+    anonymize: bool = False
 
 
 @dataclass(slots=True)
@@ -68,9 +70,12 @@ def read_site(
     skip: tuple[Path, ...] = (),
 ) -> Site:
     """Load and check all content; look at `diagnostics` before using the result."""
-    return load_site(
+    site = load_site(
         site_dir, config, diagnostics, as_of=options.as_of, drafts=options.drafts, skip=skip
     )
+    if options.anonymize and not diagnostics.has_errors:
+        site = anonymize_site(site, site_dir, diagnostics)
+    return site
 
 
 def resolve_out_dir(site_dir: Path, config: Config, options: BuildOptions) -> Path:

@@ -92,6 +92,12 @@ def main() -> None:
     "--as-of",
     help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
 )
+@click.option(
+    "--anonymize",
+    is_flag=True,
+    help="Replace customer names, aliases, owners and people with stable pseudonyms, "
+    "for a wider audience.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @site_option
@@ -102,6 +108,7 @@ def build(
     base_url: str | None,
     links: str | None,
     as_of: str | None,
+    anonymize: bool,
     strict: bool,
     quiet: bool,
 ) -> None:
@@ -114,6 +121,7 @@ def build(
             base_url=base_url,
             links=links,  # type: ignore[arg-type]
             strict=strict,
+            anonymize=anonymize,
         )
         result = build_site(site, options, progress=_status_line(quiet))
     except UsageError as exc:

@@ -1,0 +1,647 @@
+"""Anonymized builds (`momentmap build --anonymize`, SPEC 4).
+
+A copy of the site for a wider audience: customer names and aliases, owners
+and the people of moments become stable pseudonyms ("Customer A",
+"Person 3") in titles, bodies, reflection items, promises, profile notes,
+`extra`, taxonomy values, ids, URLs, file names and moments.json.
+
+`anonymize_site` takes the loaded, checked Site and returns a new one, so
+every later stage (pages, templates, data) sees pseudonyms only:
+
+- Front matter values are replaced field by field. Aliases are dropped.
+- Bodies and profile notes are rendered again from their Markdown, with one
+  more markdown-it core rule that replaces names on the token stream (text,
+  code, alt text, link titles) before heading anchors are made, and with link
+  targets that point at the moments' new URLs. Names are never searched for
+  in HTML markup: raw HTML that a site allows is rewritten through an HTML
+  parser, in text and attribute values only.
+- A moment's id becomes `<customer-slug>/<date>-<slug of the anonymized
+  title>` (`-2`, `-3`… when two clash), since the path of its file names the
+  customer. Links whose URL holds a name elsewhere (`https://acme.com`,
+  `mailto:dana@…`) lose their target and keep their (anonymized) text.
+- Files copied as-is (images, PDFs) are left out with a warning: their names
+  and contents can show what this module cannot replace (an SVG's title, a
+  photo of a whiteboard). Links and images pointing at them keep their text.
+- Git info is switched off: commit authors are real people.
+
+Pseudonyms are stable: the same content gives the same ones, and someone who
+first appears after everyone else gets the next free one without renaming
+anybody. Order by first appearance:
+
+- customers by the date of their first moment in the build, then name
+  (ignoring case, accents and punctuation), then slug; customers with no
+  moment follow, by profile `since` (none last), then name;
+- people (`people` of moments and profile `owner`s; spellings that match
+  ignoring case, accents and punctuation are one person) by the earliest date of
+  a moment that lists them or of the first appearance of a customer they own,
+  then name.
+
+Only the moments in the build count: a draft that is someone's first moment
+can change pseudonyms between builds with and without `--drafts`.
+
+Name matching in free text is case-, accent- and punctuation-insensitive on
+whole words, longest name first: 'Brandt & Vogel Logistik GmbH', 'brandt-vogel',
+'B & V', 'BV' and "B&V's" all match. A customer is known by its name, aliases
+and slug, and by the folder its moments are kept in when that folder's words
+are words of those ('acme' of `moments/acme/` for 'Acme Corp'). People are known only by the names in
+`people` and `owner` (and the capitalised parts of multi-word ones, 'Dana' of
+'Dana Smith'): anyone mentioned only in prose, such as the customer's own
+staff, is not replaced, and a listed name that is also an ordinary word
+('Will') is replaced as that word too. A name split by formatting
+('**Brandt** & Vogel') is not seen as one name. Dates, config `types` and
+`stages`, and links to other sites whose URL holds no known name are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from .customers import match_key
+from .diagnostics import Diagnostics
+from .frontmatter import parse_document
+from .markdown import LinkTargets, RenderedBody, create_markdown, render_body
+from .model import Customer, Moment, Site
+from .urls import slugify, unique_slugs
+
+_WORD = re.compile(r"[^\W_]+")
+_MAX_GAP = 5  # characters allowed between the words of one name: ' & ', ', ', '-'
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_URL_SAFE = "/-._~!$&'()*+,;=:@%"
+_FAR_FUTURE = dt.date.max
+
+
+# Pseudonyms ---------------------------------------------------------------
+
+
+def customer_pseudonym(index: int) -> str:
+    """0 -> 'Customer A', 25 -> 'Customer Z', 26 -> 'Customer AA' (spreadsheet columns)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"Customer {letters}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pseudonyms:
+    customers: dict[str, str]  # customer slug -> 'Customer A', in pseudonym order
+    people: dict[str, str]  # a person's match key -> 'Person 1'
+
+    def person(self, name: str) -> str:
+        return self.people[match_key(name)]
+
+
+def assign_pseudonyms(site: Site) -> Pseudonyms:
+    """Pseudonyms by first appearance in time (see the module's docstring)."""
+    first_day: dict[str, dt.date] = {}
+    for moment in site.moments.values():
+        day = first_day.get(moment.customer)
+        if day is None or moment.date < day:
+            first_day[moment.customer] = moment.date
+
+    def customer_order(customer: Customer) -> tuple[int, dt.date, str, str]:
+        day = first_day.get(customer.slug)
+        if day is not None:
+            return (0, day, match_key(customer.name), customer.slug)
+        return (1, customer.since or _FAR_FUTURE, match_key(customer.name), customer.slug)
+
+    ordered = sorted(site.customers.values(), key=customer_order)
+    customers = {c.slug: customer_pseudonym(n) for n, c in enumerate(ordered)}
+
+    seen: dict[str, dt.date] = {}
+
+    def meet(name: str, day: dt.date) -> None:
+        key = match_key(name)
+        if key not in seen or day < seen[key]:
+            seen[key] = day
+
+    for moment in site.moments.values():
+        for person in moment.people:
+            meet(person, moment.date)
+    for customer in ordered:
+        if customer.owner:
+            meet(customer.owner, customer_order(customer)[1])
+    people = {
+        key: f"Person {n}" for n, key in enumerate(sorted(seen, key=lambda k: (seen[k], k)), 1)
+    }
+    return Pseudonyms(customers, people)
+
+
+# Finding names in text ------------------------------------------------------
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """`text` lowered with accents dropped (NFKD), and for each of its characters
+    the index of the character of `text` it came from (None: the same index)."""
+    if text.isascii():
+        return text.lower(), None
+    chars: list[str] = []
+    index: list[int] = []
+    for position, char in enumerate(text):
+        if char.isascii():
+            chars.append(char.lower())
+            index.append(position)
+            continue
+        for part in unicodedata.normalize("NFKD", char):
+            for folded in part.casefold():
+                if not unicodedata.combining(folded):
+                    chars.append(folded)
+                    index.append(position)
+    return "".join(chars), index
+
+
+Span = tuple[int, int, str]  # start, end in the original text, pseudonym
+
+
+class NameMatcher:
+    """Finds known names in text: whole words, ignoring case, accents and punctuation.
+
+    A name is its sequence of words ('Brandt & Vogel' -> brandt, vogel); in text
+    the words may be separated by up to five characters that are not letters or
+    digits ('Brandt & Vogel', 'brandt-vogel', 'B & V'), or by nothing ('BV' for
+    'B&V'). At each word the longest known name wins. When two names share
+    their words, the one given first wins.
+    """
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        self._names: dict[tuple[str, ...], str] = {}
+        for name, pseudonym in names:
+            words = tuple(_WORD.findall(fold(name)[0]))
+            if words:
+                self._names.setdefault(words, pseudonym)
+                self._names.setdefault(("".join(words),), pseudonym)
+        self._first = {words[0] for words in self._names}
+        self._longest = max((len(words) for words in self._names), default=0)
+
+    def spans(self, text: str) -> list[Span]:
+        if not self._names or not text:
+            return []
+        folded, index = fold(text)
+        words = list(_WORD.finditer(folded))
+        spans: list[Span] = []
+        i = 0
+        while i < len(words):
+            found = self._match_at(words, i)
+            if found is None:
+                i += 1
+                continue
+            count, pseudonym = found
+            start, end = words[i].start(), words[i + count - 1].end()
+            if index is not None:
+                start, end = index[start], index[end - 1] + 1
+                while end < len(text) and unicodedata.combining(text[end]):
+                    end += 1
+            spans.append((start, end, pseudonym))
+            i += count
+        return spans
+
+    def _match_at(self, words: Sequence[re.Match[str]], i: int) -> tuple[int, str] | None:
+        if words[i].group() not in self._first:
+            return None
+        stop = i + 1
+        while (
+            stop < len(words)
+            and stop - i < self._longest
+            and words[stop].start() - words[stop - 1].end() <= _MAX_GAP
+        ):
+            stop += 1
+        for end in range(stop, i, -1):
+            pseudonym = self._names.get(tuple(w.group() for w in words[i:end]))
+            if pseudonym is not None:
+                return end - i, pseudonym
+        return None
+
+    def contains(self, text: str) -> bool:
+        return bool(self.spans(text))
+
+    def replace(self, text: str) -> str:
+        """Every name in `text` replaced by its pseudonym ('Lee's call' -> "Person 2's call")."""
+        return self._replace(text, lambda pseudonym: pseudonym)
+
+    def replace_slug(self, text: str) -> str:
+        """For ids, slugs and URL fragments: 'notes-from-lee' -> 'notes-from-person-2'."""
+        return self._replace(text, slugify)
+
+    def _replace(self, text: str, form: Callable[[str], str]) -> str:
+        spans = self.spans(text)
+        if not spans:
+            return text
+        parts: list[str] = []
+        last = 0
+        for start, end, pseudonym in spans:
+            parts.append(text[last:start])
+            parts.append(form(pseudonym))
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
+
+
+def known_names(site: Site, pseudonyms: Pseudonyms) -> list[tuple[str, str]]:
+    """(name as written, pseudonym) for every customer name, alias, slug, owner and person."""
+    pairs: list[tuple[str, str]] = []
+    for customer in site.customers.values():
+        pseudonym = pseudonyms.customers[customer.slug]
+        for name in (customer.name, *customer.aliases, customer.slug):
+            pairs.append((name, pseudonym))
+            if "&" in name:
+                pairs.append((name.replace("&", " and "), pseudonym))
+            if re.search(r"\band\b", name, re.IGNORECASE):
+                pairs.append((re.sub(r"\band\b", "&", name, flags=re.IGNORECASE), pseudonym))
+    pairs.extend((short, pseudonyms.customers[slug]) for short, slug in short_names(site))
+    spellings = sorted(
+        {p for m in site.moments.values() for p in m.people}
+        | {c.owner for c in site.customers.values() if c.owner}
+    )
+    pairs.extend((name, pseudonyms.person(name)) for name in spellings)
+    # 'Dana' and 'Smith' of 'Dana Smith'; lower-case particles ('de', 'van') are not names.
+    for name in spellings:
+        parts = name.split()
+        if len(parts) > 1:
+            pseudonym = pseudonyms.person(name)
+            pairs.extend((p, pseudonym) for p in parts if p[0].isupper() and len(p) > 1)
+    return pairs
+
+
+def short_names(site: Site) -> list[tuple[str, str]]:
+    """(short name, customer slug) from the folders moments are kept in.
+
+    'acme' of `content/moments/acme/…` (or of an id `acme/…`) is a name for
+    'Acme Corp' when every moment there is Acme Corp's and its words are all
+    words of Acme Corp's name, aliases or slug; a folder such as '2023' or
+    'archive' is not.
+    """
+    owners: dict[str, set[str]] = {}
+    for moment in site.moments.values():
+        folders = moment.source_path.removeprefix("moments/").split("/")[:-1]
+        ids = moment.id.split("/")[:-1]
+        for segment in {*folders[:1], *ids[:1]}:
+            owners.setdefault(segment, set()).add(moment.customer)
+    found = []
+    for segment, slugs in sorted(owners.items()):
+        if len(slugs) != 1:
+            continue
+        (slug,) = slugs
+        customer = site.customers.get(slug)
+        if customer is None:
+            continue
+        known = {
+            word
+            for name in (customer.name, *customer.aliases, customer.slug)
+            for word in _WORD.findall(fold(name)[0])
+        }
+        words = set(_WORD.findall(fold(segment)[0]))
+        if words and words <= known:
+            found.append((segment, slug))
+    return found
+
+
+# Bodies ---------------------------------------------------------------------
+
+
+def _is_external(url: str) -> bool:
+    return url.startswith("//") or _SCHEME.match(url) is not None
+
+
+class _UrlPolicy:
+    """What happens to a URL in a body: external ones that name someone are dropped,
+    local ones keep their path (momentmap made it) and get their query and
+    fragment anonymized, so '#notes-from-lee' still finds its heading."""
+
+    def __init__(self, names: NameMatcher) -> None:
+        self.names = names
+
+    def __call__(self, url: str) -> str | None:
+        if _is_external(url.strip()):
+            return None if self.names.contains(unquote(url)) else url
+        path_query, hash_mark, fragment = url.partition("#")
+        path, question_mark, query = path_query.partition("?")
+        return path + question_mark + self._part(query) + hash_mark + self._part(fragment)
+
+    def _part(self, value: str) -> str:
+        decoded = unquote(value)
+        if not self.names.contains(decoded):
+            return value
+        return quote(self.names.replace_slug(decoded), safe=_URL_SAFE)
+
+
+class _TokenRule:
+    """A markdown-it core rule that replaces names on the token stream.
+
+    It runs after momentmap's link resolution and before heading anchors, so
+    links already point at the new URLs and anchors are made from the
+    anonymized headings.
+    """
+
+    def __init__(self, names: NameMatcher, *, raw_html: bool) -> None:
+        self.names = names
+        self.raw_html = raw_html
+        self.url = _UrlPolicy(names)
+
+    def __call__(self, state: StateCore) -> None:
+        for token in state.tokens:
+            if token.type == "inline":
+                token.children = self._inline(token.children or [])
+            elif token.type in ("fence", "code_block"):
+                token.content = self.names.replace(token.content)
+                token.info = self.names.replace_slug(token.info)
+            elif token.type == "html_block":
+                token.content = self._html(token.content)
+
+    def _html(self, content: str) -> str:
+        # Escaped raw HTML is text on the page; allowed raw HTML is markup.
+        return rewrite_html(content, self.names) if self.raw_html else self.names.replace(content)
+
+    def _inline(self, children: list[Token]) -> list[Token]:
+        kept: list[Token] = []
+        dropped: list[bool] = []  # for each open link: was its tag dropped?
+        for child in children:
+            kind = child.type
+            if kind == "link_close":
+                if not (dropped and dropped.pop()):
+                    kept.append(child)
+                continue
+            if kind in ("text", "code_inline"):
+                child.content = self.names.replace(child.content)
+            elif kind == "html_inline":
+                child.content = self._html(child.content)
+            elif kind == "link_open":
+                self._title(child)
+                keep = self._url(child, "href")
+                dropped.append(not keep)
+                if not keep:
+                    continue
+            elif kind == "image":
+                child.children = self._inline(child.children or [])
+                child.content = self.names.replace(child.content)
+                self._title(child)
+                if not self._url(child, "src"):
+                    kept.extend(child.children)  # the alt text stays visible
+                    continue
+            kept.append(child)
+        return kept
+
+    def _title(self, token: Token) -> None:
+        title = token.attrGet("title")
+        if isinstance(title, str):
+            token.attrSet("title", self.names.replace(title))
+
+    def _url(self, token: Token, attr: str) -> bool:
+        url = token.attrGet(attr)
+        if not isinstance(url, str):
+            return True
+        checked = self.url(url)
+        if checked is None:
+            return False
+        token.attrSet(attr, checked)
+        return True
+
+
+_URL_ATTRIBUTES = frozenset(
+    {"href", "src", "cite", "action", "formaction", "poster", "data", "background", "xlink:href"}
+)
+_ID_ATTRIBUTES = frozenset(
+    {"id", "name", "for", "headers", "form", "list", "aria-labelledby", "aria-describedby"}
+)
+
+
+class _HtmlNames(HTMLParser):
+    """Re-emits an HTML fragment with names replaced in text and attribute values.
+
+    Comments and declarations are left out (they are never published), URLs
+    follow `_UrlPolicy`, ids get the slug form. The result still goes through
+    momentmap's sanitizer, which resolves relative URLs.
+    """
+
+    def __init__(self, names: NameMatcher) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names = names
+        self.url = _UrlPolicy(names)
+        self.out: list[str] = []
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], end: str) -> str:
+        parts = [f"<{tag}"]
+        for name, value in attrs:
+            if value is None:
+                parts.append(f" {name}")
+                continue
+            if name in _URL_ATTRIBUTES or name == "srcset":
+                checked = None if name == "srcset" else self.url(value)
+                if checked is None:
+                    continue
+                value = checked
+            elif name in _ID_ATTRIBUTES:
+                value = self.names.replace_slug(value)
+            else:
+                value = self.names.replace(value)
+            parts.append(f' {name}="{escape(value, quote=True)}"')
+        return "".join(parts) + end + ">"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._tag(tag, attrs, ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._tag(tag, attrs, " /"))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(self.names.replace(data), quote=False))
+
+
+def rewrite_html(fragment: str, names: NameMatcher) -> str:
+    """An HTML fragment with names replaced in its text and attribute values."""
+    parser = _HtmlNames(names)
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
+
+
+def create_anonymizing_markdown(names: NameMatcher, *, allow_html: bool) -> MarkdownIt:
+    """momentmap's Markdown parser with the name-replacing core rule added."""
+    md = create_markdown(allow_html=allow_html)
+    rule = _TokenRule(names, raw_html=allow_html)
+    if "anchor" in md.core.ruler.get_all_rules():
+        md.core.ruler.before("anchor", "momentmap_anonymize", rule)
+    else:
+        md.core.ruler.push("momentmap_anonymize", rule)
+    return md
+
+
+# The site -------------------------------------------------------------------
+
+
+def anonymize_site(site: Site, site_dir: Path, diagnostics: Diagnostics) -> Site:
+    """The site with pseudonyms for every customer, alias, owner and person."""
+    config = site.config
+    for source_path in site.assets:
+        diagnostics.warning(
+            f"{config.content_dir}/{source_path}",
+            0,
+            0,
+            "left out of the anonymized build: names in a file's name or content cannot be replaced",
+        )
+    anonymizer = _Anonymizer(site, site_dir / config.content_dir, diagnostics)
+    customers = [anonymizer.customer(site.customers[slug]) for slug in anonymizer.customer_order]
+    moments = sorted(map(anonymizer.moment, site.moments.values()), key=Moment.sort_key)
+    return Site(
+        config=replace(
+            config,
+            title=anonymizer.names.replace(config.title),
+            description=anonymizer.names.replace(config.description),
+            git_info=False,  # commit authors are people too
+        ),
+        as_of=site.as_of,
+        customers={c.slug: c for c in customers},
+        moments={m.id: m for m in moments},
+        assets={},
+        terms=_terms(site, moments),
+    )
+
+
+class _Anonymizer:
+    """What anonymizing one site needs: pseudonyms, new slugs and ids, and a parser."""
+
+    def __init__(self, site: Site, content: Path, diagnostics: Diagnostics) -> None:
+        self.pseudonyms = assign_pseudonyms(site)
+        self.customer_order = list(self.pseudonyms.customers)
+        self.names = NameMatcher(known_names(site, self.pseudonyms))
+        self.slugs = {slug: slugify(p) for slug, p in self.pseudonyms.customers.items()}
+        self.ids = _moment_ids(site, self.slugs, self.names)
+        self.content = content
+        self.diagnostics = diagnostics
+        self.config = site.config
+        self.md = create_anonymizing_markdown(self.names, allow_html=site.config.allow_html)
+        # Links between moments lead to their new pages; files copied as-is are left out.
+        pages = {m.source_path: f"moments/{self.ids[m.id]}/" for m in site.moments.values()}
+        self.targets = LinkTargets(pages=pages, files={})
+
+    def customer(self, customer: Customer) -> Customer:
+        slug = self.slugs[customer.slug]
+        new = Customer(
+            slug=slug,
+            name=self.pseudonyms.customers[customer.slug],
+            owner=self.pseudonyms.person(customer.owner) if customer.owner else "",
+            segment=self.names.replace(customer.segment),
+            since=customer.since,
+            source_path=f"customers/{slug}.md" if customer.source_path else "",
+        )
+        if not customer.source_path:
+            return new
+        file = f"{self.config.content_dir}/{customer.source_path}"
+        notes = self._render(customer.source_path, file, new.url, sections=False)
+        return replace(new, notes_html=notes.html)
+
+    def moment(self, moment: Moment) -> Moment:
+        names, person = self.names, self.pseudonyms.person
+        new_id = self.ids[moment.id]
+        body = self._render(moment.source_path, moment.file, f"moments/{new_id}/", sections=True)
+        return replace(
+            moment,
+            id=new_id,
+            source_path=f"moments/{new_id}.md",
+            file=f"{self.config.content_dir}/moments/{new_id}.md",
+            title=names.replace(moment.title),
+            customer=self.slugs[moment.customer],
+            people=_unique(person(p) for p in moment.people),
+            tags=_unique(names.replace(t) for t in moment.tags),
+            factors=_unique(names.replace(f) for f in moment.factors),
+            promises=tuple(replace(p, promise=names.replace(p.promise)) for p in moment.promises),
+            related=tuple(self.ids[r] for r in moment.related),
+            extra=_anonymize_mapping(moment.extra, names),
+            html=body.html,
+            text=body.text,
+            learnings=body.learnings,
+            do_differently=body.do_differently,
+            assumptions=body.assumptions,
+            plan=body.plan,
+        )
+
+    def _render(
+        self, source_path: str, file: str, page_url: str, *, sections: bool
+    ) -> RenderedBody:
+        """A body rendered again from its file, names replaced, for its new page.
+
+        Its problems were reported when the site was loaded; the ones found
+        again here (links to files left out) are not repeated.
+        """
+        try:
+            doc, _ = parse_document((self.content / source_path).read_bytes(), file=file)
+        except OSError:
+            doc = None
+        if doc is None:
+            self.diagnostics.error(file, 0, 0, "could not be read again for the anonymized build")
+            return RenderedBody("", "", (), (), (), (), ())
+        return render_body(
+            self.md,
+            doc.body,
+            body_line=doc.body_line,
+            file=file,
+            source_path=source_path,
+            page_url=page_url,
+            targets=self.targets,
+            link_style=self.config.links,
+            sections=sections,
+        )
+
+
+def _moment_ids(site: Site, slugs: dict[str, str], names: NameMatcher) -> dict[str, str]:
+    """Old id -> '<customer-slug>/<date>-<slug of the anonymized title>', unique."""
+    taken: set[str] = set()
+    ids: dict[str, str] = {}
+    for moment in sorted(site.moments.values(), key=Moment.sort_key):
+        title = slugify(names.replace(moment.title))
+        base = f"{slugs[moment.customer]}/{moment.date.isoformat()}-{names.replace_slug(title)}"
+        new_id, n = base, 2
+        while new_id in taken:
+            new_id, n = f"{base}-{n}", n + 1
+        taken.add(new_id)
+        ids[moment.id] = new_id
+    return ids
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    """In order, without repeats ('B&V' and 'Brandt & Vogel' become one 'Customer A')."""
+    return tuple(dict.fromkeys(values))
+
+
+def _anonymize_value(value: object, names: NameMatcher) -> object:
+    if isinstance(value, str):
+        return names.replace(value)
+    if isinstance(value, list | tuple):
+        return [_anonymize_value(v, names) for v in value]
+    if isinstance(value, dict):
+        return _anonymize_mapping(value, names)
+    return value
+
+
+def _anonymize_mapping(mapping: dict[str, object], names: NameMatcher) -> dict[str, object]:
+    """`extra`: names replaced in keys and values, at any depth."""
+    return {
+        names.replace(k) if isinstance(k, str) else k: _anonymize_value(v, names)
+        for k, v in mapping.items()
+    }
+
+
+def _terms(site: Site, moments: Sequence[Moment]) -> dict[str, dict[str, str]]:
+    """Slugs for the anonymized values of the taxonomies moments list (tags,
+    factors, people); the config's (types, stages) are unchanged."""
+    terms = dict(site.terms)
+    for kind in site.terms:
+        if kind in Moment.__dataclass_fields__:
+            values = {value for m in moments for value in getattr(m, kind)}
+            terms[kind] = unique_slugs(values)[0]
+    return terms
