@@ -7,6 +7,7 @@ empty string.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import traceback
 from collections.abc import Iterable, Iterator
@@ -90,8 +91,12 @@ def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> 
         ]
 
     @jinja2.pass_context
-    def timeline(ctx: jinja2.runtime.Context, moments: Iterable[Moment], title: str) -> Markup:
-        return charts.timeline_svg(marks(ctx, moments), title=title)
+    def timeline(
+        ctx: jinja2.runtime.Context, moments: Iterable[Moment], title: str, year: int | None = None
+    ) -> Markup:
+        # A year in review spans its whole year, however early its first moment.
+        span = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)} if year else {}
+        return charts.timeline_svg(marks(ctx, moments), title=title, **span)
 
     @jinja2.pass_context
     def emotion_curve(ctx: jinja2.runtime.Context, moments: Iterable[Moment], title: str) -> Markup:
@@ -103,7 +108,9 @@ def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> 
         return charts.sparkline_svg(marks(ctx, moments), start=first, end=last, title=title)
 
     @jinja2.pass_context
-    def keep_rate_bars(ctx: jinja2.runtime.Context, rates: Iterable[KeepRate], title: str) -> Markup:
+    def keep_rate_bars(
+        ctx: jinja2.runtime.Context, rates: Iterable[KeepRate], title: str
+    ) -> Markup:
         bars = [
             charts.Bar(
                 label=r.label,
@@ -120,6 +127,7 @@ def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> 
         emotion_curve=emotion_curve,
         sparkline=sparkline,
         keep_rate_bars=keep_rate_bars,
+        chart_legend=charts.legend_html,
         url=url,
         term=term,
         site=site,
