@@ -215,3 +215,20 @@ def test_single_moment_site(tmp_path: Path) -> None:
     page = elements(tmp_path / "out/customers/solo-ltd/index.html")
     assert [e.text for e in page if e.tag == "h1"] == ["Solo Ltd"]
     assert (tmp_path / "out/customers/solo-ltd/2025/index.html").is_file()
+
+
+def test_alternative_views_show_a_limited_number_per_group(tmp_path: Path) -> None:
+    moments = "".join(
+        f"-- content/moments/m{n:02}.md --\n---\ntitle: M{n}\ndate: 2025-01-{n:02}\ncustomer: Acme\ntags: [busy]\n---\n"
+        f"## Learnings\n- Lesson {n}.\n"
+        for n in range(1, 26)
+    )
+    site = write_site(tmp_path / "site", moments)
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out", "--as-of", AS_OF).code == 0
+    main = elements(tmp_path / "out/learnings/index.html")
+    assert len([e for e in main if e.tag == "div" and e.has_class("item-text")]) == 25
+    by_tag = elements(tmp_path / "out/learnings/by-tag/index.html")
+    shown = [e.text for e in by_tag if e.tag == "div" and e.has_class("item-text")]
+    assert shown[:2] == ["Lesson 25.", "Lesson 24."] and len(shown) == 20
+    assert any(e.text.startswith("The 20 newest of 25;") for e in by_tag if e.tag == "p")
+    assert [h.text for h in by_tag if h.tag == "h2"] == ["busy 25"]

@@ -1,6 +1,12 @@
 """The answers to the reflection questions across the site: learnings,
 assumptions and plans, each seen by customer (the main page) and by type,
 stage and tag (one more page each, so no JavaScript is needed to regroup).
+
+The main page lists every item. The other views show each group's
+GROUP_LIMIT most telling items (the newest learnings and plans, the oldest
+open assumptions) with the group's full count and a link to its page: every
+item is already on the main page, and listing it again under each view and
+tag would multiply the size and build time of the site.
 """
 
 from __future__ import annotations
@@ -21,44 +27,54 @@ VIEWS = {
 }
 
 
+GROUP_LIMIT = 20
+
+
 @dataclass(frozen=True, slots=True)
 class Group:
     title: str
     url: str  # the group's own page ('' when it has none)
-    refs: list[ItemRef]
+    refs: list[ItemRef]  # what the page shows
+    total: int  # how many items the group has
+    newest: bool = True  # when cut to a limit: shows the newest items, else the oldest
 
 
-def group_refs(refs: Iterable[ItemRef], site: Site, view: str) -> list[Group]:
+def group_refs(
+    refs: Iterable[ItemRef], site: Site, view: str, *, limit: int | None = None, newest: bool = True
+) -> list[Group]:
     """Items grouped by the moment's customer, type, stage or tags, in a stable order.
 
     An item whose moment has several tags appears under each; items without a
-    value come last under 'no type' / 'no stage' / 'untagged'.
+    value come last under 'no type' / 'no stage' / 'untagged'. With `limit`, a
+    group shows at most that many items: the newest first, or the oldest.
     """
     keyed: dict[str, list[ItemRef]] = defaultdict(list)
     for ref in refs:
         for key in _keys(ref.moment, view):
             keyed[key].append(ref)
+    titled: list[tuple[str, str, str]] = []  # (key, title, url)
     if view == "customer":
-        return [
-            Group(c.name, c.url, keyed[slug]) for slug, c in site.customers.items() if slug in keyed
-        ]
-    kind = {"type": "types", "stage": "stages", "tag": "tags"}[view]
-    order = list(
-        site.config.types
-        if view == "type"
-        else site.config.stages
-        if view == "stage"
-        else sorted(site.terms["tags"], key=str.casefold)
-    )
-    groups = [
-        Group(value, f"{kind}/{site.terms[kind][value]}/", keyed[value])
-        for value in order
-        if value in keyed
-    ]
-    if "" in keyed:
-        groups.append(
-            Group({"type": "no type", "stage": "no stage", "tag": "untagged"}[view], "", keyed[""])
+        titled = [(slug, c.name, c.url) for slug, c in site.customers.items()]
+    else:
+        kind = {"type": "types", "stage": "stages", "tag": "tags"}[view]
+        values = (
+            site.config.types
+            if view == "type"
+            else site.config.stages
+            if view == "stage"
+            else sorted(site.terms["tags"], key=str.casefold)
         )
+        titled = [(value, value, f"{kind}/{site.terms[kind][value]}/") for value in values]
+        titled.append(("", {"type": "no type", "stage": "no stage", "tag": "untagged"}[view], ""))
+    groups = []
+    for key, title, url in titled:
+        found = keyed.get(key)
+        if not found:
+            continue
+        shown = found
+        if limit is not None and len(found) > limit:
+            shown = found[-limit:][::-1] if newest else found[:limit]
+        groups.append(Group(title, url, shown, len(found), newest))
     return groups
 
 
@@ -91,6 +107,7 @@ def reflection_pages(
     pages: list[tuple[str, str, str, dict[str, object]]] = []
     for view, (label, suffix) in VIEWS.items():
         title_suffix = "" if view == "customer" else f" by {label.lower()}"
+        limit = None if view == "customer" else GROUP_LIMIT
         common = {"view": view, "view_label": label}
         pages.append(
             (
@@ -100,12 +117,12 @@ def reflection_pages(
                 {
                     **common,
                     "views": _views("learnings/"),
-                    "groups": group_refs(learnings, site, view),
+                    "groups": group_refs(learnings, site, view, limit=limit),
                     "count": len(learnings),
                 },
             )
         )
-        open_groups = group_refs(open_assumptions, site, view)
+        open_groups = group_refs(open_assumptions, site, view, limit=limit, newest=False)
         if view == "customer":
             open_groups.sort(
                 key=lambda g: g.refs[0].moment.sort_key()
@@ -129,15 +146,21 @@ def reflection_pages(
                 "plans/" + suffix,
                 "plans.html",
                 "Plans" + title_suffix,
-                {**common, "views": _views("plans/"), "years": _plans_by_year(plans, site, view)},
+                {
+                    **common,
+                    "views": _views("plans/"),
+                    "years": _plans_by_year(plans, site, view, limit),
+                },
             )
         )
     return pages
 
 
-def _plans_by_year(plans: list[ItemRef], site: Site, view: str) -> list[tuple[int, list[Group]]]:
+def _plans_by_year(
+    plans: list[ItemRef], site: Site, view: str, limit: int | None
+) -> list[tuple[int, list[Group]]]:
     """Newest year first; within a year, groups as the view says."""
     years: dict[int, list[ItemRef]] = defaultdict(list)
     for ref in plans:
         years[ref.moment.year].append(ref)
-    return [(year, group_refs(refs, site, view)) for year, refs in years.items()]
+    return [(year, group_refs(refs, site, view, limit=limit)) for year, refs in years.items()]
