@@ -9,6 +9,7 @@ tests/artifacts/ (git-ignored) for people to look at.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -246,3 +247,23 @@ def test_customer_and_moment_pages_fit_a_phone(browser: sync_api.Browser, portab
         assert too_wide == {}
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_year_in_review_prints_without_navigation(browser: sync_api.Browser, portable: Path, paper: str) -> None:
+    year_page = portable / "customers/brandt-vogel/2024/index.html"
+    page = browser.new_page()
+    page.goto(year_page.as_uri())
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        "() => ['.site-header', '.site-footer', '.breadcrumb']"
+        ".map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    assert hidden == ["none", "none", "none"]
+    assert page.evaluate("() => document.querySelector('figure.chart svg') !== null")
+    pdf = page.pdf(format=paper, print_background=False)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"year-in-review-{paper}.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pdf.startswith(b"%PDF") and 1 <= pages <= 6, pages
+    page.close()
