@@ -68,13 +68,17 @@ Empty input
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import math
+import operator
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # --- the interface ------------------------------------------------------------------------
 
@@ -150,6 +154,7 @@ BAR_LABEL_MAX, BAR_TEXT_MAX, BAR_GAP = 150.0, 110.0, 10.0
 
 EMPTY_TEXT = "No moments yet"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+QUARTERS = tuple(f"Q{quarter}" for quarter in (1, 2, 3, 4) for _ in range(3))  # by month
 YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 SCORE_WORDS = {2: "very positive", 1: "positive", 0: "neutral", -1: "negative", -2: "very negative"}
 SCORE_NUMBERS = {2: "+2", 1: "+1", 0: "0", -1: "\u22121", -2: "\u22122"}
@@ -172,6 +177,9 @@ TickKind = Literal["year", "quarter", "month"]
 # --- text ---------------------------------------------------------------------------------
 
 
+# Layout measures the same few strings (years, month and quarter names, dates) for every
+# chart, and the per-character Unicode lookups are the costly part: remember recent ones.
+@functools.lru_cache(maxsize=1024)
 def text_width(text: str, size: float) -> float:
     """Estimated advance of `text` at `size`: generous for system sans-serif fonts."""
     ems = 0.0
@@ -230,13 +238,28 @@ class Label:
 
     def box(self, *, narrow: bool) -> Box | None:
         size = self.size(narrow=narrow)
+        extent = self.x_extent(narrow=narrow)
+        if size is None or extent is None:
+            return None
+        x0, x1 = extent
+        if self.middle:
+            return Box(x0, self.y - 0.6 * size, x1, self.y + 0.6 * size)
+        return Box(x0, self.y - 0.8 * size, x1, self.y + 0.25 * size)
+
+    def x_extent(self, *, narrow: bool) -> tuple[float, float] | None:
+        """Where the label starts and ends, None where it is hidden: all that the checks
+        along one row need, without building a `Box`."""
+        size = self.size(narrow=narrow)
         if size is None:
             return None
         width = text_width(self.text, size)
-        x0 = {"start": self.x, "middle": self.x - width / 2, "end": self.x - width}[self.anchor]
-        if self.middle:
-            return Box(x0, self.y - 0.6 * size, x0 + width, self.y + 0.6 * size)
-        return Box(x0, self.y - 0.8 * size, x0 + width, self.y + 0.25 * size)
+        if self.anchor == "start":
+            x0 = self.x
+        elif self.anchor == "middle":
+            x0 = self.x - width / 2
+        else:
+            x0 = self.x - width
+        return x0, x0 + width
 
 
 # --- time ---------------------------------------------------------------------------------
@@ -257,6 +280,11 @@ class TimeScale:
 
     def x_of(self, ordinal: float) -> float:
         return self.x0 + (ordinal - self.lo) * self.px_per_day
+
+    def xs(self, days: Iterable[dt.date]) -> list[float]:
+        """`x` of each day: `x_of`'s arithmetic, with the scale read once for them all."""
+        lo, x0, per_day = self.lo, self.x0, self.px_per_day
+        return [x0 + (day.toordinal() - lo) * per_day for day in days]
 
     def ordinal_at(self, x: float) -> float:
         return self.lo + (x - self.x0) / self.px_per_day
@@ -306,17 +334,11 @@ def layout_axis(scale: TimeScale, *, x0: float, x1: float, y: float, limit: floa
     first_year = start.year if (start.month, start.day) == (1, 1) else start.year + 1
     every = 1 if px_year >= MIN_TICK_GAP else step
 
-    ticks: list[Tick] = []
-    for year in range(-(-first_year // every) * every, end.year + 1, every):
-        day = dt.date(year, 1, 1)
-        ticks.append(Tick(scale.x(day), day, "year"))
-    if px_quarter >= MIN_TICK_GAP:
-        for day in _month_starts(start, end):
-            if day.month % 3 == 1 and day.month != 1:
-                ticks.append(Tick(scale.x(day), day, "quarter"))
-            elif day.month % 3 != 1 and px_month >= MIN_TICK_GAP:
-                ticks.append(Tick(scale.x(day), day, "month"))
-    ticks.sort(key=lambda t: t.day)
+    if px_quarter >= MIN_TICK_GAP:  # then px_year is too, so every year is ticked
+        ticks = _month_ticks(scale, start, end, months=px_month >= MIN_TICK_GAP)
+    else:
+        years_ticked = range(-(-first_year // every) * every, end.year + 1, every)
+        ticks = [_tick(scale, dt.date(year, 1, 1), "year") for year in years_ticked]
 
     minor_y, year_y = y + MINOR_BASELINE, y + YEAR_BASELINE
     labels: list[Label] = []
@@ -338,33 +360,51 @@ def layout_axis(scale: TimeScale, *, x0: float, x1: float, y: float, limit: floa
     month_room = px_month >= _widest(MONTHS) + LABEL_GAP + TICK_LABEL_DX
     quarter_room = px_quarter >= _widest(("Q4",)) + LABEL_GAP + TICK_LABEL_DX
     if month_room or quarter_room:
+        names = MONTHS if month_room else QUARTERS  # by month
         periods = [t for t in ticks if month_room or t.kind != "month"]
         minors = [
-            Label(t.x + TICK_LABEL_DX, minor_y, _period(t.day, month_room), "mm-minor", show="wide")
+            Label(t.x + TICK_LABEL_DX, minor_y, names[t.day.month - 1], "mm-minor", show="wide")
             for t in periods
         ]
         if not periods or periods[0].day != start:
             # The period the axis starts in, labelled at the axis' start if it fits.
-            lead_month = start.month if month_room else start.month - (start.month - 1) % 3
-            lead_day = dt.date(start.year, lead_month, 1)
-            lead = Label(x0, minor_y, _period(lead_day, month_room), "mm-minor", show="wide")
+            lead = Label(x0, minor_y, names[start.month - 1], "mm-minor", show="wide")
             if not minors or _before(lead, minors[0], narrow=False):
                 minors.insert(0, lead)
         labels += [label for label in minors if _fits(label, limit, narrow=False)]
     return Axis(y, x0, x1, tuple(ticks), tuple(labels))
 
 
-def _month_starts(start: dt.date, end: dt.date) -> Iterable[dt.date]:
-    year, month = start.year, start.month
-    if start.day != 1:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    while (year, month) <= (end.year, end.month):
-        yield dt.date(year, month, 1)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+def _month_ticks(scale: TimeScale, start: dt.date, end: dt.date, *, months: bool) -> list[Tick]:
+    """Every 1 January as a year tick, the other quarters' first days as quarter ticks and,
+    if `months`, the other months' first days as month ticks: in date order, as walked."""
+    kind_of_month = _MONTH_TICKS if months else _QUARTER_TICKS
+    # TimeScale.x_of's arithmetic with the scale read once: this runs for every month.
+    lo, x0, per_day = scale.lo, scale.x0, scale.px_per_day
+    ticks = []
+    for month in _months(start, end):
+        kind = kind_of_month[month % 12]
+        if kind is not None:
+            day = dt.date(month // 12, month % 12 + 1, 1)
+            ticks.append(Tick(x0 + (day.toordinal() - lo) * per_day, day, kind))
+    return ticks
 
 
-def _period(day: dt.date, months: bool) -> str:
-    return MONTHS[day.month - 1] if months else f"Q{(day.month - 1) // 3 + 1}"
+# The tick on the first day of each month, January first.
+_MONTH_TICKS: tuple[TickKind, ...] = ("year", *(("month", "month", "quarter") * 4)[:11])
+_QUARTER_TICKS: tuple[TickKind | None, ...] = tuple(
+    None if kind == "month" else kind for kind in _MONTH_TICKS
+)
+
+
+def _tick(scale: TimeScale, day: dt.date, kind: TickKind) -> Tick:
+    return Tick(scale.x(day), day, kind)
+
+
+def _months(start: dt.date, end: dt.date) -> range:
+    """The months whose first day is in [start, end], counted from January of year 0."""
+    first = start.year * 12 + start.month - 1 + (start.day != 1)
+    return range(first, end.year * 12 + end.month)
 
 
 def _widest(texts: Iterable[str]) -> float:
@@ -372,14 +412,21 @@ def _widest(texts: Iterable[str]) -> float:
 
 
 def _fits(label: Label, limit: float, *, narrow: bool = True) -> bool:
-    box = label.box(narrow=narrow)
-    return box is None or box.x1 <= limit
+    extent = label.x_extent(narrow=narrow)
+    return extent is None or extent[1] <= limit
 
 
 def _before(a: Label, b: Label, *, narrow: bool = True) -> bool:
     """`a` ends at least LABEL_GAP before `b` starts."""
-    box_a, box_b = a.box(narrow=narrow), b.box(narrow=narrow)
-    return box_a is None or box_b is None or box_a.x1 + LABEL_GAP <= box_b.x0
+    extent_a, extent_b = a.x_extent(narrow=narrow), b.x_extent(narrow=narrow)
+    return extent_a is None or extent_b is None or extent_a[1] + LABEL_GAP <= extent_b[0]
+
+
+# Pages of one year (or of one range) draw the same axis again and again; an axis is
+# immutable and depends on nothing but these arguments (the charts' own: finite, no -0.0).
+@functools.lru_cache(maxsize=256)
+def _shared_axis(scale: TimeScale, x0: float, x1: float, y: float, limit: float) -> Axis:
+    return layout_axis(scale, x0=x0, x1=x1, y=y, limit=limit)
 
 
 # --- marks --------------------------------------------------------------------------------
@@ -402,7 +449,7 @@ class PlacedMark:
 def shape_of(mark: Mark) -> Shape:
     if mark.sentiment == "mixed":
         return "diamond"
-    score = _score(mark)
+    score = int(mark.score)  # (its sign is that of `_score`)
     return "down" if score < 0 else "up" if score > 0 else "circle"
 
 
@@ -412,15 +459,20 @@ def sentiment_class(mark: Mark) -> str:
 
 
 def _score(mark: Mark) -> int:
-    return max(-2, min(2, int(mark.score)))
+    score = int(mark.score)
+    return -2 if score < -2 else 2 if score > 2 else score  # (min and max cost more)
 
 
 def _glyph_r(mark: Mark, normal: float, very: float) -> float:
-    return very if abs(_score(mark)) == 2 and mark.sentiment != "mixed" else normal
+    very_score = abs(int(mark.score)) >= 2  # (that is, abs(_score(mark)) == 2)
+    return very if very_score and mark.sentiment != "mixed" else normal
 
 
 def _chronological(marks: Iterable[Mark]) -> list[Mark]:
-    return sorted(marks, key=lambda m: m.day)  # stable: same-day marks keep the caller's order
+    return sorted(marks, key=_DAY)  # stable: same-day marks keep the caller's order
+
+
+_DAY = operator.attrgetter("day")
 
 
 def _date_label(x: float, y: float, day: dt.date, limit: float) -> Label:
@@ -489,11 +541,8 @@ def layout_timeline(
     stacked: list[tuple[Mark, float, int]] = []
     overflow: list[tuple[Mark, float]] = []
     level_ends: list[float] = []  # x of the last mark on each level
-    for mark in ordered:
-        x = scale.x(mark.day)
-        level = next(
-            (i for i, end_x in enumerate(level_ends) if x - end_x >= PITCH), len(level_ends)
-        )
+    for mark, x in zip(ordered, scale.xs(m.day for m in ordered), strict=True):
+        level = _free_level(level_ends, x)
         if level == MAX_LEVELS:
             overflow.append((mark, x))
             continue
@@ -519,11 +568,19 @@ def layout_timeline(
         for mark, x, level in stacked
     )
     clusters = _clusters(overflow, base - MAX_LEVELS * PITCH)
-    axis = layout_axis(scale, x0=TL_AXIS_L, x1=TL_AXIS_R, y=axis_y, limit=WIDTH - 2)
+    axis = _shared_axis(scale, TL_AXIS_L, TL_AXIS_R, axis_y, WIDTH - 2)
     labels = list(axis.labels)
     if ordered[0].day == ordered[-1].day:
         labels.append(_date_label(placed[0].x, base, ordered[0].day, WIDTH - 2))
     return TimelineLayout(WIDTH, axis_y + AXIS_FOOT, top, axis, placed, clusters, tuple(labels))
+
+
+def _free_level(level_ends: Sequence[float], x: float) -> int:
+    """The lowest level whose last mark is at least PITCH left of `x`; a new one if none."""
+    for level, end_x in enumerate(level_ends):
+        if x - end_x >= PITCH:
+            return level
+    return len(level_ends)
 
 
 def _range(
@@ -573,6 +630,19 @@ def score_y(score: float) -> float:
     return CURVE_TOP + (2 - score) * CURVE_ROW
 
 
+# The rows of every emotion curve, (score, y) from +2 down, and their labels: words on wide
+# screens, numbers on narrow ones. The same on every curve, so made once.
+_CURVE_ROWS = tuple((score, score_y(score)) for score in (2, 1, 0, -1, -2))
+_SCORE_LABELS = tuple(
+    label
+    for score, y in _CURVE_ROWS
+    for label in (
+        Label(CURVE_YLABEL_X, y, SCORE_WORDS[score], "mm-score", "end", "wide", True),
+        Label(CURVE_YLABEL_X, y, SCORE_NUMBERS[score], "mm-score", "end", "narrow", True),
+    )
+)
+
+
 def layout_emotion_curve(
     marks: Sequence[Mark],
     *,
@@ -594,23 +664,18 @@ def layout_emotion_curve(
     placed = tuple(
         PlacedMark(
             m,
-            scale.x(m.day),
+            x,
             score_y(_score(m)),
             0,
             _glyph_r(m, r, r_very),
             ring if m.moment_of_truth else 0.0,
         )
-        for m in ordered
+        for m, x in zip(ordered, scale.xs(m.day for m in ordered), strict=True)
     )
-    rows = tuple((score, score_y(score)) for score in (2, 1, 0, -1, -2))
+    rows = _CURVE_ROWS
     axis_y = score_y(-2) + REACH + 4
-    axis = layout_axis(scale, x0=CURVE_AXIS_L, x1=CURVE_AXIS_R, y=axis_y, limit=WIDTH - 2)
-    labels = list(axis.labels)
-    for score, y in rows:
-        labels.append(Label(CURVE_YLABEL_X, y, SCORE_WORDS[score], "mm-score", "end", "wide", True))
-        labels.append(
-            Label(CURVE_YLABEL_X, y, SCORE_NUMBERS[score], "mm-score", "end", "narrow", True)
-        )
+    axis = _shared_axis(scale, CURVE_AXIS_L, CURVE_AXIS_R, axis_y, WIDTH - 2)
+    labels = [*axis.labels, *_SCORE_LABELS]
     if ordered[0].day == ordered[-1].day:
         labels.append(_date_label(placed[0].x, placed[0].y, ordered[0].day, WIDTH - 2))
     return CurveLayout(
@@ -636,12 +701,11 @@ def _trend_line(placed: Sequence[PlacedMark], merge: float) -> tuple[tuple[float
     """
     count = len(placed)
     half = max(1, (count // TREND_EVERY) | 1) // 2
-    sums = [0.0]
-    for p in placed:
-        sums.append(sums[-1] + p.y)
+    sums = list(itertools.accumulate((p.y for p in placed), initial=0.0))
     smooth = []
     for i, p in enumerate(placed):
-        lo, hi = max(0, i - half), min(count, i + half + 1)
+        lo = i - half if i > half else 0
+        hi = i + half + 1 if i + half + 1 < count else count
         smooth.append((p.x, (sums[hi] - sums[lo]) / (hi - lo)))
     groups: list[list[tuple[float, float]]] = []
     for point in smooth:
@@ -649,10 +713,12 @@ def _trend_line(placed: Sequence[PlacedMark], merge: float) -> tuple[tuple[float
             groups[-1].append(point)
         else:
             groups.append([point])
-    return tuple(
-        (sum(x for x, _ in group) / len(group), sum(y for _, y in group) / len(group))
-        for group in groups
-    )
+    return tuple(_mean_point(group) for group in groups)
+
+
+def _mean_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    xs, ys = zip(*points, strict=True)
+    return sum(xs) / len(points), sum(ys) / len(points)
 
 
 # --- sparkline ----------------------------------------------------------------------------
@@ -681,8 +747,8 @@ def layout_sparkline(marks: Sequence[Mark], *, start: dt.date, end: dt.date) -> 
         return SPARK_PAD + (2 - score) * row
 
     placed = tuple(
-        PlacedMark(m, x_scale.x(m.day), y(_score(m)), 0, _glyph_r(m, SPARK_R, SPARK_R_VERY))
-        for m in inside
+        PlacedMark(m, x, y(_score(m)), 0, _glyph_r(m, SPARK_R, SPARK_R_VERY))
+        for m, x in zip(inside, x_scale.xs(m.day for m in inside), strict=True)
     )
     return SparkLayout(SPARK_W, SPARK_H, y(0), placed, _trend_line(placed, 3.0))
 
@@ -902,18 +968,24 @@ def _empty_svg(kind: str, title: str, text: str = EMPTY_TEXT, width: float = WID
     )
 
 
+TICK_LENGTHS: dict[TickKind, float] = {"year": 8.0, "quarter": 5.0, "month": 3.0}
+
+
 def _axis(axis: Axis) -> list[str]:
     parts = [f'<path class="mm-axis" d="M{_n(axis.x0)} {_n(axis.y)}H{_n(axis.x1)}"/>']
-    lengths = {"year": 8.0, "quarter": 5.0, "month": 3.0}
-    for kind in ("year", "quarter", "month"):
-        xs = [t.x for t in axis.ticks if t.kind == kind]
+    xs_by_kind: dict[TickKind, list[float]] = {"year": [], "quarter": [], "month": []}
+    for tick in axis.ticks:  # one pass rather than one per kind
+        xs_by_kind[tick.kind].append(tick.x)
+    for kind, xs in xs_by_kind.items():
         if xs:
-            parts.append(_vlines(f"mm-tick mm-tick-{kind}", xs, axis.y, axis.y + lengths[kind]))
+            y1 = axis.y + TICK_LENGTHS[kind]
+            parts.append(_vlines(f"mm-tick mm-tick-{kind}", xs, axis.y, y1))
     return parts
 
 
 def _vlines(cls: str, xs: Sequence[float], y0: float, y1: float) -> str:
-    d = "".join(f"M{_n(x)} {_n(y0)}V{_n(y1)}" for x in xs)
+    tail = f" {_n(y0)}V{_n(y1)}"  # the same for every line: written once
+    d = "".join(f"M{_n(x)}{tail}" for x in xs)
     return f'<path class="{cls}" d="{d}"/>'
 
 
@@ -929,7 +1001,7 @@ def _label(label: Label) -> str:
 def _mark(placed: PlacedMark) -> str:
     """A mark: its shape, a ring for a moment of truth, as a link named by its label."""
     mark = placed.mark
-    inner = _glyph(placed) + _ring(placed)
+    inner = _glyph(placed) + _ring(placed) if placed.ring else _glyph(placed)
     name = _e(mark.label)
     href = _safe_href(mark.href)
     if href:
@@ -939,20 +1011,21 @@ def _mark(placed: PlacedMark) -> str:
 
 def _glyph(placed: PlacedMark) -> str:
     x, y, r = placed.x, placed.y, placed.r
-    cls = f"mm-mark {sentiment_class(placed.mark)}"
-    shape = placed.shape
-    points: tuple[tuple[float, float], ...]
+    cls = sentiment_class(placed.mark)
+    shape = shape_of(placed.mark)
+    # Coordinates that occur twice are written once.
     if shape == "circle":
-        return f'<circle class="{cls}" cx="{_n(x)}" cy="{_n(y)}" r="{_n(r * 0.9)}"/>'
+        return f'<circle class="mm-mark {cls}" cx="{_n(x)}" cy="{_n(y)}" r="{_n(r * 0.9)}"/>'
     if shape == "diamond":
         w, h = r * 0.95, r * 1.1
-        points = ((x, y - h), (x + w, y), (x, y + h), (x - w, y))
+        nx, ny = _n(x), _n(y)
+        d = f"M{nx} {_n(y - h)}L{_n(x + w)} {ny}L{nx} {_n(y + h)}L{_n(x - w)} {ny}Z"
     else:
         w = r * 1.155  # an equilateral triangle as tall as the circle is wide
         tip, base = (y - r, y + r) if shape == "up" else (y + r, y - r)
-        points = ((x, tip), (x + w, base), (x - w, base))
-    d = "M" + "L".join(f"{_n(px)} {_n(py)}" for px, py in points) + "Z"
-    return f'<path class="{cls}" d="{d}"/>'
+        nbase = _n(base)
+        d = f"M{_n(x)} {_n(tip)}L{_n(x + w)} {nbase}L{_n(x - w)} {nbase}Z"
+    return f'<path class="mm-mark {cls}" d="{d}"/>'
 
 
 def _ring(placed: PlacedMark) -> str:
@@ -989,21 +1062,42 @@ def _points(points: Iterable[tuple[float, float]]) -> str:
 
 def _n(value: float) -> str:
     """A coordinate with at most one decimal: '12', '12.5', never '-0'."""
-    rounded = round(value, 1)
-    if rounded == 0:
-        return "0"
-    return f"{rounded:.1f}".removesuffix(".0")
+    # '.1f' rounds correctly (half to even on the exact value), as round(value, 1) does,
+    # so formatting directly gives the same text without building a rounded float.
+    text = f"{value:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
 
-
-def _e(text: str) -> Markup:
+def _e(text: str) -> str:
     """Text or an attribute value, escaped, without the control characters HTML forbids."""
-    cleaned = "".join(c for c in text if c in "\t\n" or not (ord(c) < 32 or 127 <= ord(c) < 160))
-    return escape(cleaned)
+    # markupsafe.escape's replacements, in its order, without building a Markup for every
+    # string (which costs more than the escaping). `str()` so that Markup text is escaped
+    # too, as escape() escapes any plain str, and so that `replace` is str's own.
+    text = str(text)
+    if text.isprintable() and not _has_markup(text):
+        return text  # most text: no control characters (they are unprintable), no markup
+    cleaned = _FORBIDDEN_CONTROLS.sub("", text)
+    return (
+        cleaned.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+# C0 controls but tab and newline, DEL and C1 controls: not allowed as text in HTML.
+_FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _has_markup(text: str) -> bool:
+    return "&" in text or "<" in text or ">" in text or "'" in text or '"' in text
 
 
 def _safe_href(href: str) -> str:
     """`href`, or '' when its scheme could run code (javascript:, data:, …)."""
-    probe = "".join(c for c in href if c not in "\t\n\r").lstrip(_C0_AND_SPACE)
+    if ":" not in href:  # no scheme at all: the common, relative link
+        return href.strip()
+    probe = href.translate(_URL_WHITESPACE).lstrip(_C0_AND_SPACE)
     scheme, colon, _ = probe.partition(":")
     if colon and not any(c in scheme for c in "/?#") and scheme.lower() not in SAFE_SCHEMES:
         return ""
@@ -1011,3 +1105,4 @@ def _safe_href(href: str) -> str:
 
 
 _C0_AND_SPACE = "".join(chr(i) for i in range(33))
+_URL_WHITESPACE = str.maketrans("", "", "\t\n\r")  # removed from URLs before parsing
