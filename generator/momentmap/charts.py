@@ -327,7 +327,8 @@ def layout_axis(scale: TimeScale, *, x0: float, x1: float, y: float, limit: floa
     start, end = dt.date.fromordinal(first_day), dt.date.fromordinal(last_day)
     # The shortest year, quarter and month, so that nothing meant to fit a period
     # is too wide for any of them.
-    px_year, px_quarter, px_month = (scale.px_per_day * days for days in (365, 90, 28))
+    per_day = scale.px_per_day
+    px_year, px_quarter, px_month = per_day * 365, per_day * 90, per_day * 28
 
     year_width = text_width("8" * len(str(end.year)), FONT_LARGE) + LABEL_GAP
     step = next((s for s in YEAR_STEPS if px_year * s >= year_width), YEAR_STEPS[-1])
@@ -357,8 +358,8 @@ def layout_axis(scale: TimeScale, *, x0: float, x1: float, y: float, limit: floa
     labels += years
 
     # The row above (wide screens only): month names, else quarter names, where they fit.
-    month_room = px_month >= _widest(MONTHS) + LABEL_GAP + TICK_LABEL_DX
-    quarter_room = px_quarter >= _widest(("Q4",)) + LABEL_GAP + TICK_LABEL_DX
+    month_room = px_month >= MONTH_NAME_ROOM
+    quarter_room = px_quarter >= QUARTER_NAME_ROOM
     if month_room or quarter_room:
         names = MONTHS if month_room else QUARTERS  # by month
         periods = [t for t in ticks if month_room or t.kind != "month"]
@@ -390,11 +391,12 @@ def _month_ticks(scale: TimeScale, start: dt.date, end: dt.date, *, months: bool
     return ticks
 
 
-# The tick on the first day of each month, January first.
-_MONTH_TICKS: tuple[TickKind, ...] = ("year", *(("month", "month", "quarter") * 4)[:11])
-_QUARTER_TICKS: tuple[TickKind | None, ...] = tuple(
-    None if kind == "month" else kind for kind in _MONTH_TICKS
+# The tick on the first day of each month, January first; None: not ticked.
+_MONTH_TICKS: tuple[TickKind, ...] = (
+    *("year", "month", "month"),
+    *("quarter", "month", "month") * 3,
 )
+_QUARTER_TICKS = tuple(None if kind == "month" else kind for kind in _MONTH_TICKS)
 
 
 def _tick(scale: TimeScale, day: dt.date, kind: TickKind) -> Tick:
@@ -411,6 +413,11 @@ def _widest(texts: Iterable[str]) -> float:
     return max(text_width(text, FONT) for text in texts)
 
 
+# The least room a month or a quarter needs between its ticks for its name.
+MONTH_NAME_ROOM = _widest(MONTHS) + LABEL_GAP + TICK_LABEL_DX
+QUARTER_NAME_ROOM = _widest(("Q4",)) + LABEL_GAP + TICK_LABEL_DX
+
+
 def _fits(label: Label, limit: float, *, narrow: bool = True) -> bool:
     extent = label.x_extent(narrow=narrow)
     return extent is None or extent[1] <= limit
@@ -423,7 +430,8 @@ def _before(a: Label, b: Label, *, narrow: bool = True) -> bool:
 
 
 # Pages of one year (or of one range) draw the same axis again and again; an axis is
-# immutable and depends on nothing but these arguments (the charts' own: finite, no -0.0).
+# immutable and depends on nothing but these arguments. (The cache takes equal numbers for
+# the same, so only for the charts' own arguments: their fixed edges and ordinal scales.)
 @functools.lru_cache(maxsize=256)
 def _shared_axis(scale: TimeScale, x0: float, x1: float, y: float, limit: float) -> Axis:
     return layout_axis(scale, x0=x0, x1=x1, y=y, limit=limit)
@@ -633,6 +641,7 @@ def score_y(score: float) -> float:
 # The rows of every emotion curve, (score, y) from +2 down, and their labels: words on wide
 # screens, numbers on narrow ones. The same on every curve, so made once.
 _CURVE_ROWS = tuple((score, score_y(score)) for score in (2, 1, 0, -1, -2))
+_ROW_Y = dict(_CURVE_ROWS)
 _SCORE_LABELS = tuple(
     label
     for score, y in _CURVE_ROWS
@@ -665,7 +674,7 @@ def layout_emotion_curve(
         PlacedMark(
             m,
             x,
-            score_y(_score(m)),
+            _ROW_Y[_score(m)],
             0,
             _glyph_r(m, r, r_very),
             ring if m.moment_of_truth else 0.0,
@@ -717,6 +726,9 @@ def _trend_line(placed: Sequence[PlacedMark], merge: float) -> tuple[tuple[float
 
 
 def _mean_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    if len(points) == 1:  # the usual case, without zip and sum: sum((v,)) / 1 is 0 + v
+        x, y = points[0]
+        return 0 + x, 0 + y
     xs, ys = zip(*points, strict=True)
     return sum(xs) / len(points), sum(ys) / len(points)
 
@@ -989,6 +1001,9 @@ def _vlines(cls: str, xs: Sequence[float], y0: float, y1: float) -> str:
     return f'<path class="{cls}" d="{d}"/>'
 
 
+# Many labels recur from chart to chart (the emotion curve's scores, a year page's months
+# and year); a label is immutable and its text depends on nothing else.
+@functools.lru_cache(maxsize=512)
 def _label(label: Label) -> str:
     anchor = "" if label.anchor == "start" else f' text-anchor="{label.anchor}"'
     baseline = ' dominant-baseline="central"' if label.middle else ""
@@ -1067,15 +1082,16 @@ def _n(value: float) -> str:
     text = f"{value:.1f}".removesuffix(".0")
     return "0" if text == "-0" else text
 
+
 def _e(text: str) -> str:
     """Text or an attribute value, escaped, without the control characters HTML forbids."""
-    # markupsafe.escape's replacements, in its order, without building a Markup for every
-    # string (which costs more than the escaping). `str()` so that Markup text is escaped
-    # too, as escape() escapes any plain str, and so that `replace` is str's own.
-    text = str(text)
-    if text.isprintable() and not _has_markup(text):
-        return text  # most text: no control characters (they are unprintable), no markup
+    text = str(text)  # Markup too is escaped, as markupsafe.escape escapes any str
+    special = "&" in text or "<" in text or ">" in text or "'" in text or '"' in text
+    if text.isprintable() and not special:
+        return text  # most text: no controls (they are unprintable), nothing to escape
     cleaned = _FORBIDDEN_CONTROLS.sub("", text)
+    # markupsafe.escape's replacements, in its order, without building a Markup for each
+    # string (which costs more than the escaping).
     return (
         cleaned.replace("&", "&amp;")
         .replace(">", "&gt;")
@@ -1087,10 +1103,6 @@ def _e(text: str) -> str:
 
 # C0 controls but tab and newline, DEL and C1 controls: not allowed as text in HTML.
 _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _has_markup(text: str) -> bool:
-    return "&" in text or "<" in text or ">" in text or "'" in text or '"' in text
 
 
 def _safe_href(href: str) -> str:
