@@ -14,6 +14,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_AS_OF = "2026-01-15"
+# Debian's Chromium (browsers cannot be downloaded here), started without the
+# background networking that this machine's closed network would refuse.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def write_site(root: Path, spec: str) -> Path:

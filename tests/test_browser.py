@@ -21,19 +21,10 @@ from urllib.parse import urldefrag, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, run_cli
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AS_OF = "2025-12-01"
 ARTIFACTS = REPO / "tests" / "artifacts"
 DASHBOARD_TITLE = "Kestrel Field — customer moments"

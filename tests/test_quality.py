@@ -30,20 +30,11 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import EXAMPLE_AS_OF, REPO, run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, EXAMPLE_AS_OF, REPO, run_cli
 
 TOOLS = REPO / ".tools" / "node_modules"
 VNU_JAR = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = TOOLS / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = REPO / "tests" / "artifacts"
 PHONE, DESKTOP = 390, 1280
 SCHEMES = ("light", "dark")
