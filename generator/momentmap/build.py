@@ -6,6 +6,7 @@ runs its first half.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -13,14 +14,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .anonymize import anonymize_site
+from .cache import CACHE_DIR, Manifest, Store
 from .config import Config, load_config
 from .data import moments_json
 from .diagnostics import Diagnostics
-from .load import load_site
+from .keys import PageKeys, shows_whole_site, site_version, theme_version
+from .load import Reads, load_site
 from .model import Site
 from .output import OutputWriter, check_output_dir
-from .pages import list_pages
-from .render import create_environment, render_pages, theme_dirs
+from .pages import Page, list_pages
+from .render import create_environment, render_files, theme_dirs
 from .urls import LinkStyle, output_path
 
 
@@ -45,6 +48,8 @@ class BuildResult:
     seconds: float = 0.0
     written: bool = False
     files: list[str] = field(default_factory=list)
+    read: int = 0  # content files read and rendered afresh (not from the cache)
+    rendered: int = 0  # pages rendered afresh (not reused from the last output)
 
 
 def site_config(site_dir: Path, options: BuildOptions, diagnostics: Diagnostics) -> Config:
@@ -68,10 +73,17 @@ def read_site(
     diagnostics: Diagnostics,
     *,
     skip: tuple[Path, ...] = (),
+    reads: Reads | None = None,
 ) -> Site:
     """Load and check all content; look at `diagnostics` before using the result."""
     site = load_site(
-        site_dir, config, diagnostics, as_of=options.as_of, drafts=options.drafts, skip=skip
+        site_dir,
+        config,
+        diagnostics,
+        as_of=options.as_of,
+        drafts=options.drafts,
+        skip=skip,
+        reads=reads,
     )
     if options.anonymize and not diagnostics.has_errors:
         site = anonymize_site(site, site_dir, diagnostics)
@@ -94,7 +106,10 @@ def build_site(
 ) -> BuildResult:
     """Build the site into its output folder; nothing is written when there is an error.
 
-    `progress` hears what the build is doing, for a terminal's status line.
+    Files and pages unchanged since the last build come from the cache in
+    `.momentmap-cache/` and from the previous output; the rest is read and
+    rendered in parallel. `progress` hears what the build is doing, for a
+    terminal's status line.
     """
     started = time.perf_counter()
     diagnostics = Diagnostics()
@@ -102,20 +117,40 @@ def build_site(
     config = site_config(site_dir, options, diagnostics)
     out_dir = resolve_out_dir(site_dir, config, options)
     check_output_dir(out_dir, site_dir=site_dir, content_dir=site_dir / config.content_dir)
+    cache_dir = site_dir / CACHE_DIR
+    reads = Reads(Store(cache_dir, "moments"))
     progress("reading content")
-    site = read_site(site_dir, config, options, diagnostics, skip=(out_dir,))
+    site = read_site(site_dir, config, options, diagnostics, skip=(out_dir,), reads=reads)
+    result.read = reads.fresh
+    save_cache(reads.store)
     if _failed(diagnostics, options):
         return result
     env = create_environment(site, site_dir, link_style=site.config.links)
     pages = list_pages(site)
+    dirs = theme_dirs(site_dir, site.config.theme)
+    keys = PageKeys(
+        site,
+        site_version(site, theme_version(dirs), repr(options)),
+        whole_site=shows_whole_site(env, site_dir / "themes" / site.config.theme),
+    )
+    manifest = Manifest(cache_dir, out_dir)
     writer = OutputWriter(out_dir)
+    made: dict[str, str] = {}  # output file -> key
     try:
-        for done, (page, html) in enumerate(render_pages(env, pages, diagnostics), 1):
-            writer.write_text(output_path(page.url), html)
-            if done % 250 == 0:
-                progress(f"rendering pages {done}/{len(pages)}")
+        todo: list[tuple[Page, Path]] = []
+        for page in pages:
+            rel, key = output_path(page.url), keys.key(page)
+            made[rel] = key
+            if not _reuse(writer, manifest, rel, key):
+                todo.append((page, writer.reserve(rel)))
+        result.rendered = len(todo)
+        for done, problems in enumerate(render_files(env, todo), 1):
+            diagnostics.extend(problems)
+            progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
         progress("copying files")
-        writer.write_text("moments.json", moments_json(site))
+        made["moments.json"] = keys.data_key()
+        if not _reuse(writer, manifest, "moments.json", made["moments.json"]):
+            writer.write_text("moments.json", moments_json(site))
         _copy_static(site_dir, site, writer, diagnostics)
         for source_path in site.assets:
             if writer.has(source_path):
@@ -134,6 +169,8 @@ def build_site(
     except BaseException:
         writer.discard()
         raise
+    with contextlib.suppress(OSError):  # the cache is optional: a read-only site still builds
+        manifest.record(out_dir, made.items())
     result.out_dir = out_dir
     result.written = True
     result.pages = sum(1 for p in pages if p.url.endswith("/") or p.url == "")
@@ -142,6 +179,18 @@ def build_site(
     result.files = sorted(writer.written)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _reuse(writer: OutputWriter, manifest: Manifest, rel: str, key: str) -> bool:
+    """Hard-link `rel` from the last output when it was made from the same key."""
+    previous = manifest.reusable(writer.out_dir, rel, key)
+    return previous is not None and writer.link(rel, previous)
+
+
+def save_cache(store: Store) -> None:
+    """Write what changed in the cache; the cache is optional, so a read-only site still builds."""
+    with contextlib.suppress(OSError):
+        store.save()
 
 
 def _failed(diagnostics: Diagnostics, options: BuildOptions) -> bool:

@@ -31,20 +31,33 @@ class StageBreaks:
     truths: int  # all moments of truth at this stage
 
 
-def journey_pages(site: Site, moments: list[Moment]) -> list[tuple[str, str, str, dict[str, object]]]:
+def journey_pages(
+    site: Site, moments: list[Moment]
+) -> list[tuple[str, str, str, dict[str, object]]]:
     """(url, template, title, context) of the journey page and one page per non-empty cell."""
-    stages = list(site.config.stages) + ([NO_STAGE] if any(m.stage is None for m in moments) else [])
+    stages = list(site.config.stages) + (
+        [NO_STAGE] if any(m.stage is None for m in moments) else []
+    )
     cells: dict[tuple[str, str], list[Moment]] = defaultdict(list)
     for moment in moments:
         cells[(moment.stage or NO_STAGE, moment.sentiment)].append(moment)
-    rows = [(stage, [Cell(stage, s, cells.get((stage, s), [])) for s in SENTIMENT_COLUMNS]) for stage in stages]
+    rows = [
+        (stage, [Cell(stage, s, cells.get((stage, s), [])) for s in SENTIMENT_COLUMNS])
+        for stage in stages
+    ]
 
     truths = [m for m in moments if m.moment_of_truth]
-    truths_by_stage = [(stage, [m for m in reversed(truths) if (m.stage or NO_STAGE) == stage]) for stage in stages]
-    breaks = [
-        StageBreaks(stage, sum(m.sentiment in NEGATIVE for m in found), len(found)) for stage, found in truths_by_stage
+    truths_by_stage = [
+        (stage, [m for m in reversed(truths) if (m.stage or NO_STAGE) == stage]) for stage in stages
     ]
-    weakest = sorted((b for b in breaks if b.negative_truths), key=lambda b: (-b.negative_truths, stages.index(b.stage)))
+    breaks = [
+        StageBreaks(stage, sum(m.sentiment in NEGATIVE for m in found), len(found))
+        for stage, found in truths_by_stage
+    ]
+    weakest = sorted(
+        (b for b in breaks if b.negative_truths),
+        key=lambda b: (-b.negative_truths, stages.index(b.stage)),
+    )
     context: dict[str, object] = {
         "cell": None,
         "columns": SENTIMENT_COLUMNS,
@@ -62,7 +75,9 @@ def journey_pages(site: Site, moments: list[Moment]) -> list[tuple[str, str, str
     return pages
 
 
-def first_breaks(customers: dict[str, Customer], truths: list[Moment]) -> list[tuple[Customer, Moment]]:
+def first_breaks(
+    customers: dict[str, Customer], truths: list[Moment]
+) -> list[tuple[Customer, Moment]]:
     """Per customer, the first negative moment of truth: where the chain first broke."""
     first: dict[str, Moment] = {}
     for moment in truths:  # chronological

@@ -8,17 +8,22 @@ it can later run in parallel; the checks that need every id and customer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from markdown_it import MarkdownIt
+
+from .cache import Store, code_version, hash_text
 from .config import Config
 from .customers import CustomerIndex, index_from_names, index_profiles, read_profile
 from .diagnostics import Diagnostics, did_you_mean
 from .frontmatter import parse_document
-from .markdown import LinkTargets, create_markdown, render_body
+from .markdown import LinkTargets, RenderedBody, create_markdown, render_body
 from .model import Customer, Moment, Site
-from .moments import LoadedMoment, read_moment
+from .moments import LoadedMoment, Lookup, ReadResult, derive_id, read_moment
+from .parallel import map_chunks
 from .sources import Source, find_sources, is_ignored
 from .urls import LinkStyle, slugify, unique_slugs
 
@@ -32,12 +37,57 @@ def load_site(
     drafts: bool = False,
     link_style: LinkStyle | None = None,
     skip: tuple[Path, ...] = (),
+    reads: Reads | None = None,
 ) -> Site:
-    """Read and check every content file; the result is valid only if no error was reported."""
+    """Read and check every content file; the result is valid only if no error was reported.
+
+    `reads` remembers files between builds; without it every file is read afresh.
+    """
+    return load_linked(
+        site_dir,
+        config,
+        diagnostics,
+        as_of=as_of,
+        drafts=drafts,
+        link_style=link_style,
+        skip=skip,
+        reads=reads,
+    )[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """What a load resolved names and links against, kept for `swap_moments`."""
+
+    index: CustomerIndex
+    targets: LinkTargets
+    style: LinkStyle
+    built_ids: set[str]
+    draft_ids: set[str]
+
+
+def load_linked(
+    site_dir: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    *,
+    as_of: dt.date,
+    drafts: bool = False,
+    link_style: LinkStyle | None = None,
+    skip: tuple[Path, ...] = (),
+    reads: Reads | None = None,
+) -> tuple[Site, Linking]:
+    """`load_site`, also returning what it linked against."""
     content_dir = site_dir / config.content_dir
     sources = find_sources(site_dir, content_dir, diagnostics, skip=skip)
     profiles = [p for p in (_read_profile(s, diagnostics) for s in sources.customers) if p]
-    loaded = [m for m in (_read_moment(s, config, diagnostics) for s in sources.moments) if m]
+    style = link_style or config.links
+    assets = {s.source_path: s.source_path for s in sources.assets}
+    reads = reads if reads is not None else Reads(Store(None, "moments"))
+    results = reads.read(sources.moments, config, style, assets)
+    for result in results:
+        diagnostics.extend(result.problems)
+    loaded = [r.loaded for r in results if r.loaded is not None]
 
     loaded = _drop_clashing_ids(loaded, diagnostics)
     draft_ids = {m.moment.id for m in loaded if m.moment.draft}
@@ -50,40 +100,20 @@ def load_site(
     built_ids = {m.moment.id for m in loaded}
     moments = [_link_moment(m, index, built_ids, draft_ids, diagnostics) for m in loaded]
 
-    style = link_style or config.links
-    assets = {s.source_path: s.source_path for s in sources.assets}
     targets = LinkTargets(pages={m.source_path: m.url for m in moments}, files=assets)
-    md = create_markdown(allow_html=config.allow_html)
+    by_path = {r.loaded.moment.source_path: r for r in results if r.loaded is not None}
     rendered: dict[str, Moment] = {}
-    bodies = {m.moment.id: m for m in loaded}
     for moment in sorted(moments, key=Moment.sort_key):
-        item = bodies[moment.id]
-        body = render_body(
-            md,
-            item.body,
-            body_line=item.body_line,
-            file=moment.file,
-            source_path=moment.source_path,
-            page_url=moment.url,
-            targets=targets,
-            link_style=style,
-        )
+        body = reads.body(by_path[moment.source_path], targets, config, style)
         diagnostics.extend(body.problems)
-        rendered[moment.id] = replace(
-            moment,
-            html=body.html,
-            text=body.text,
-            learnings=body.learnings,
-            do_differently=body.do_differently,
-            assumptions=body.assumptions,
-            plan=body.plan,
-        )
+        rendered[moment.id] = _with_body(moment, body)
     notes = {p.customer.source_path: p for p in profiles}
     customers = {}
+    md = create_markdown(allow_html=config.allow_html) if notes else None
     for slug, customer in index.customers.items():
         profile = notes.get(customer.source_path)
-        if profile is not None:
-            body = render_body(
+        if profile is not None and md is not None:
+            notes_body = render_body(
                 md,
                 profile.body,
                 body_line=profile.body_line,
@@ -94,10 +124,10 @@ def load_site(
                 link_style=style,
                 sections=False,
             )
-            diagnostics.extend(body.problems)
-            customer = replace(customer, notes_html=body.html)
+            diagnostics.extend(notes_body.problems)
+            customer = replace(customer, notes_html=notes_body.html)
         customers[slug] = customer
-    return Site(
+    site = Site(
         config=config,
         as_of=as_of,
         customers=customers,
@@ -105,6 +135,230 @@ def load_site(
         assets=assets,
         terms=_terms(config, rendered.values(), diagnostics),
     )
+    return site, Linking(index, targets, style, built_ids, draft_ids)
+
+
+def swap_moments(
+    site: Site, linking: Linking, sources: list[Source], reads: Reads
+) -> tuple[Site, list[str]] | None:
+    """The site with these edited moment files read again and swapped in, and their ids.
+
+    A shortcut for the preview, to show an edited moment at once: None when
+    an edit reaches beyond the moment itself (a problem, a new id, another
+    customer, a draft), which only a full load handles. The full load that
+    follows corrects anything else the edit changed (listings, taxonomies).
+    """
+    by_path = {m.source_path: m for m in site.moments.values()}
+    targets = linking.targets
+    results = reads.read(sources, site.config, linking.style, targets.files, known=targets)
+    moments = dict(site.moments)
+    reorder = False
+    for result in results:
+        if result.loaded is None or result.problems:
+            return None
+        old = by_path.get(result.loaded.moment.source_path)
+        new = result.loaded.moment
+        if old is None or new.id != old.id or new.draft != old.draft:
+            return None
+        quiet = Diagnostics()
+        linked = _link_moment(
+            result.loaded, linking.index, linking.built_ids, linking.draft_ids, quiet
+        )
+        body = reads.body(result, linking.targets, site.config, linking.style)
+        if len(quiet) or body.problems or linked.customer != old.customer:
+            return None
+        moments[new.id] = _with_body(linked, body)
+        reorder = reorder or new.when != old.when
+    if reorder:
+        moments = dict(sorted(moments.items(), key=lambda item: item[1].sort_key()))
+    return replace(site, moments=moments), [r.loaded.moment.id for r in results if r.loaded]
+
+
+def _with_body(moment: Moment, body: RenderedBody) -> Moment:
+    return replace(
+        moment,
+        html=body.html,
+        text=body.text,
+        learnings=body.learnings,
+        do_differently=body.do_differently,
+        assumptions=body.assumptions,
+        plan=body.plan,
+    )
+
+
+class Reads:
+    """Moment files read and rendered: from the cache when unchanged, else afresh in parallel.
+
+    A body is rendered in the same pass as its front matter, against link
+    targets guessed from file names; the lookups it made are recorded, and
+    the rare body whose links resolve differently once every id is known
+    (an `id:` override, a moment left out) is rendered again.
+    """
+
+    def __init__(self, store: Store, *, trust_unchanged_stat: bool = False) -> None:
+        self.store = store
+        # serve: a file whose size and mtime did not change is not read again.
+        self._stats: dict[Path, tuple[tuple[int, int, int], str, str]] | None = (
+            {} if trust_unchanged_stat else None
+        )
+        self._keys: dict[str, str] = {}  # source path -> key of its current result
+        self.fresh = 0  # files read this build: for tests and the summary
+
+    def read(
+        self,
+        sources: list[Source],
+        config: Config,
+        style: LinkStyle,
+        assets: Mapping[str, str],
+        *,
+        known: LinkTargets | None = None,
+    ) -> list[ReadResult]:
+        """Each source's result, in order; `known` targets replace the guess from file names."""
+        salt = hash_text(code_version(), repr(config), style)
+        keys: list[str] = []
+        missing: list[tuple[Source, bytes]] = []
+        results: dict[str, ReadResult] = {}
+        for source in sources:
+            key, data = self._key(source, salt)
+            keys.append(key)
+            cached = self.store.get(key)
+            if isinstance(cached, ReadResult):
+                results[key] = cached
+            elif data is not None:
+                missing.append((source, data))
+            else:  # trusted stat but lost entry: read it after all
+                missing.append((source, source.abs_path.read_bytes()))
+        if missing:
+            if known is None:
+                guess = {s.source_path: f"moments/{derive_id(s.source_path)}/" for s in sources}
+                known = LinkTargets(pages=guess, files=assets)
+            _Worker.setup(config, style, known)
+            done = [r for part in map_chunks(_read_chunk, missing) for r in part]
+            for (source, data), result in zip(missing, done, strict=True):
+                key = hash_text(salt, source.source_path, source.file, data)
+                self.store.put(key, result)
+                results[key] = result
+            self.fresh += len(missing)
+        self._keys.update((s.source_path, k) for s, k in zip(sources, keys, strict=True))
+        return [results[k] for k in keys]
+
+    def _key(self, source: Source, salt: str) -> tuple[str, bytes | None]:
+        if self._stats is not None:
+            st = source.abs_path.stat()
+            stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+            known = self._stats.get(source.abs_path)
+            if known is not None and known[:2] == (stamp, salt):
+                return known[2], None
+        data = source.abs_path.read_bytes()
+        key = hash_text(salt, source.source_path, source.file, data)
+        if self._stats is not None:
+            self._stats[source.abs_path] = (stamp, salt, key)
+        return key, data
+
+    def body(
+        self, result: ReadResult, targets: LinkTargets, config: Config, style: LinkStyle
+    ) -> RenderedBody:
+        """The result's body, rendered again if one of its links now resolves elsewhere."""
+        assert result.loaded is not None and result.body is not None
+        if all(_resolve(targets, kind, path) == url for kind, path, url in result.lookups):
+            return result.body
+        _Worker.setup(config, style, targets)
+        body, lookups = _Worker.render(result.loaded)
+        key = self._keys.get(result.loaded.moment.source_path)
+        if key is not None:
+            self.store.put(key, replace(result, body=body, lookups=lookups))
+        return body
+
+
+def _resolve(targets: LinkTargets, kind: str, path: str) -> str | None:
+    return (targets.pages if kind == "page" else targets.files).get(path)
+
+
+class _Worker:
+    """What a worker process needs to read files: set before forking, inherited."""
+
+    config: Config
+    style: LinkStyle
+    targets: LinkTargets
+    md: MarkdownIt | None = None
+    allow_html: bool | None = None
+
+    @classmethod
+    def setup(cls, config: Config, style: LinkStyle, targets: LinkTargets) -> None:
+        cls.config, cls.style, cls.targets = config, style, targets
+        if cls.md is None or cls.allow_html != config.allow_html:
+            cls.md, cls.allow_html = (
+                create_markdown(allow_html=config.allow_html),
+                config.allow_html,
+            )
+
+    @classmethod
+    def read(cls, source: Source, data: bytes) -> ReadResult:
+        diagnostics = Diagnostics()
+        doc, problems = parse_document(data, file=source.file)
+        diagnostics.extend(problems)
+        loaded = None
+        if doc is not None:
+            loaded = read_moment(
+                doc,
+                source_path=source.source_path,
+                file=source.file,
+                config=cls.config,
+                diagnostics=diagnostics,
+            )
+        if loaded is None:
+            return ReadResult(None, tuple(diagnostics), None)
+        body, lookups = cls.render(loaded)
+        return ReadResult(loaded, tuple(diagnostics), body, lookups)
+
+    @classmethod
+    def render(cls, loaded: LoadedMoment) -> tuple[RenderedBody, tuple[Lookup, ...]]:
+        assert cls.md is not None
+        log: list[Lookup] = []
+        targets = LinkTargets(
+            pages=_Recorded("page", cls.targets.pages, log),
+            files=_Recorded("file", cls.targets.files, log),
+        )
+        moment = loaded.moment
+        body = render_body(
+            cls.md,
+            loaded.body,
+            body_line=loaded.body_line,
+            file=moment.file,
+            source_path=moment.source_path,
+            page_url=moment.url,
+            targets=targets,
+            link_style=cls.style,
+        )
+        return body, tuple(log)
+
+
+def _read_chunk(chunk: Sequence[tuple[Source, bytes]]) -> list[ReadResult]:
+    return [_Worker.read(source, data) for source, data in chunk]
+
+
+class _Recorded(Mapping[str, str]):
+    """A mapping that notes every lookup made through `get`."""
+
+    def __init__(self, kind: str, inner: Mapping[str, str], log: list[Lookup]) -> None:
+        self.kind, self.inner, self.log = kind, inner, log
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.inner.get(key)
+        self.log.append((self.kind, key, value))
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.inner)
+
+    def __len__(self) -> int:
+        return len(self.inner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,20 +392,6 @@ def _read_profile(source: Source, diagnostics: Diagnostics) -> _Profile | None:
     if customer is None:
         return None
     return _Profile(customer, source.file, doc.body, doc.body_line)
-
-
-def _read_moment(source: Source, config: Config, diagnostics: Diagnostics) -> LoadedMoment | None:
-    doc, problems = parse_document(source.abs_path.read_bytes(), file=source.file)
-    diagnostics.extend(problems)
-    if doc is None:
-        return None
-    return read_moment(
-        doc,
-        source_path=source.source_path,
-        file=source.file,
-        config=config,
-        diagnostics=diagnostics,
-    )
 
 
 def _drop_clashing_ids(loaded: list[LoadedMoment], diagnostics: Diagnostics) -> list[LoadedMoment]:

@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 
 from .config import Config
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .fields import Reader
 from .frontmatter import Document, Node, to_plain
+from .markdown import RenderedBody
 from .model import Moment, Promise
 from .schema import MOMENT_FIELDS, FieldSpec
 from .urls import slugify
@@ -33,6 +34,22 @@ class LoadedMoment:
     customer_at: Place
     related_at: tuple[Place, ...]
     id_at: Place
+
+
+# A link lookup made while rendering a body: ('page' or 'file', source path, url found).
+Lookup = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """Everything one moment file gives on its own: what the build caches per file."""
+
+    loaded: LoadedMoment | None  # None when the front matter had errors
+    problems: tuple[Diagnostic, ...]  # from reading the file
+    body: RenderedBody | None
+    # The link targets the body looked up: the rendering holds as long as each
+    # still resolves to the same url.
+    lookups: tuple[Lookup, ...] = ()
 
 
 def derive_id(source_path: str) -> str:

@@ -64,6 +64,20 @@ class OutputWriter:
         self.written.add(rel)
         return target
 
+    def reserve(self, rel: str) -> Path:
+        """The staging path for `rel`, for a worker process to write."""
+        return self._target(rel)
+
+    def link(self, rel: str, previous: Path) -> bool:
+        """Hard-link an unchanged file from the previous output; False if that fails."""
+        target = self._target(rel)
+        try:
+            os.link(previous, target)
+        except OSError:
+            self.written.discard(rel)
+            return False
+        return True
+
     def has(self, rel: str) -> bool:
         return rel in self.written
 

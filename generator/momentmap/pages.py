@@ -31,6 +31,9 @@ class Page:
     template: str
     title: str
     context: dict[str, object] = field(default_factory=dict)
+    # The ids of the moments the page shows, for incremental builds; None means
+    # it may show any moment, so any change re-renders it.
+    moments: tuple[str, ...] | None = None
 
 
 def list_pages(site: Site) -> list[Page]:
@@ -72,8 +75,9 @@ def list_pages(site: Site) -> list[Page]:
     ]
     for summary in summaries:
         pages.extend(_customer_pages(site, summary.customer.slug, list(summary.moments), summary))
-    for moment in moments:
-        pages.append(_moment_page(site, moment, by_customer[moment.customer]))
+    for customer_moments in by_customer.values():
+        for position in range(len(customer_moments)):
+            pages.append(_moment_page(site, customer_moments, position))
 
     for url, template, title, context in reflection_pages(site, moments, open_assumptions):
         pages.append(Page(url, template, title, context))
@@ -81,7 +85,7 @@ def list_pages(site: Site) -> list[Page]:
     for url, template, title, context in journey_pages(site, moments):
         pages.append(Page(url, template, title, context))
     pages.extend(_taxonomy_pages(site, moments))
-    pages.append(Page("404.html", "404.html", "Page not found"))
+    pages.append(Page("404.html", "404.html", "Page not found", moments=()))
     return pages
 
 
@@ -92,12 +96,14 @@ def _customer_pages(site: Site, slug: str, moments: list[Moment], summary: objec
     for moment in moments:
         years[moment.year].append(moment)
     open_items = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
+    ids = tuple(m.id for m in moments)
     pages = [
         Page(
             customer.url,
             "customer.html",
             customer.name,
-            {
+            moments=ids,
+            context={
                 "customer": customer,
                 "summary": summary,
                 "moments": moments,
@@ -118,7 +124,8 @@ def _customer_pages(site: Site, slug: str, moments: list[Moment], summary: objec
                 f"{customer.url}{year}/",
                 "year.html",
                 f"{customer.name}: {year} in review",
-                {
+                moments=tuple(m.id for m in year_moments),
+                context={
                     "customer": customer,
                     "year": year,
                     "moments": year_moments,
@@ -132,21 +139,32 @@ def _customer_pages(site: Site, slug: str, moments: list[Moment], summary: objec
     return pages
 
 
-def _moment_page(site: Site, moment: Moment, customer_moments: list[Moment]) -> Page:
-    position = customer_moments.index(moment)
+def moment_page(site: Site, moment_id: str) -> Page:
+    """One moment's page on its own, as `list_pages` makes it."""
+    slug = site.moments[moment_id].customer
+    customer_moments = [m for m in site.moments.values() if m.customer == slug]
+    position = next(i for i, m in enumerate(customer_moments) if m.id == moment_id)
+    return _moment_page(site, customer_moments, position)
+
+
+def _moment_page(site: Site, customer_moments: list[Moment], position: int) -> Page:
+    moment = customer_moments[position]
+    previous = customer_moments[position - 1] if position else None
+    following = customer_moments[position + 1] if position + 1 < len(customer_moments) else None
+    shown = [moment.id, *moment.related]
+    shown += [m.id for m in (previous, following) if m is not None]
     return Page(
         moment.url,
         "moment.html",
         moment.title,
-        {
+        moments=tuple(shown),
+        context={
             "moment": moment,
             "customer": site.customers[moment.customer],
             "related": [site.moments[i] for i in moment.related],
             "promises": promise_refs([moment], site.as_of),
-            "previous": customer_moments[position - 1] if position else None,
-            "next": customer_moments[position + 1]
-            if position + 1 < len(customer_moments)
-            else None,
+            "previous": previous,
+            "next": following,
         },
     )
 
@@ -212,19 +230,16 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
             )
         )
         for value in values:
+            listed = list(reversed(members.get(value, [])))
             pages.append(
                 Page(
                     term_url(site, kind, value),
                     "taxonomy.html",
                     value,
+                    moments=tuple(m.id for m in listed),
                     # A term page lists its own moments only: listing every term
                     # on every term page would grow with the square of the terms.
-                    {
-                        "kind": kind,
-                        "term": value,
-                        "terms": [],
-                        "moments": list(reversed(members.get(value, []))),
-                    },
+                    context={"kind": kind, "term": value, "terms": [], "moments": listed},
                 )
             )
     return pages

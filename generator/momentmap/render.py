@@ -10,18 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 from markupsafe import Markup
 
 from . import charts
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .insights import KeepRate
 from .model import Moment, Site
 from .pages import Page, term_url
+from .parallel import map_chunks
 from .urls import LinkStyle, relative_href
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -49,9 +50,31 @@ class TemplateProblem(Exception):
         self.file, self.line, self.message = file, line, message
 
 
-def create_environment(site: Site, site_dir: Path, *, link_style: LinkStyle) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory across builds (serve), keyed by name and source."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def create_environment(
+    site: Site,
+    site_dir: Path,
+    *,
+    link_style: LinkStyle,
+    compiled: CompiledTemplates | None = None,
+) -> jinja2.Environment:
     dirs = theme_dirs(site_dir, site.config.theme)
     env = jinja2.Environment(
+        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([d / "templates" for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -182,6 +205,37 @@ def render_pages(
             diagnostics.error(problem.file, problem.line, 0, problem.message)
             continue
         yield page, html
+
+
+class _Jobs:
+    """The pages a forked worker renders, set before forking and inherited."""
+
+    env: ClassVar[jinja2.Environment]
+    todo: ClassVar[list[tuple[Page, Path]]] = []
+
+
+def render_files(
+    env: jinja2.Environment, todo: list[tuple[Page, Path]]
+) -> Iterator[list[Diagnostic]]:
+    """Render each page into its file, in parallel; yields each chunk's problems."""
+    _Jobs.env, _Jobs.todo = env, todo
+    try:
+        yield from map_chunks(_render_chunk, range(len(todo)))
+    finally:
+        _Jobs.todo = []
+
+
+def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
+    diagnostics = Diagnostics()
+    paths = {}
+    pages = []
+    for i in indices:
+        page, path = _Jobs.todo[i]
+        paths[page.url] = path
+        pages.append(page)
+    for page, html in render_pages(_Jobs.env, pages, diagnostics):
+        paths[page.url].write_bytes(html.encode("utf-8"))
+    return diagnostics.items
 
 
 def _template_problem(exc: Exception, fallback: str) -> TemplateProblem:

@@ -123,5 +123,7 @@ def json_schema(config: Config) -> dict[str, object]:
     """JSON Schema (draft 2020-12) of a moment's front matter, for editors."""
     schema: dict[str, object] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     schema.update(_object(MOMENT_FIELDS, config, "momentmap moment front matter"))
-    schema["$defs"] = {"customer_profile": _object(PROFILE_FIELDS, config, "momentmap customer profile")}
+    schema["$defs"] = {
+        "customer_profile": _object(PROFILE_FIELDS, config, "momentmap customer profile")
+    }
     return schema

@@ -1,0 +1,245 @@
+"""The build cache in `.momentmap-cache/`: what was read and rendered last time.
+
+Two things are kept between builds:
+
+- per content file, the result of reading and rendering it, keyed by a hash
+  of its bytes, its path and everything else that shapes the result
+  (`Store`), so an unchanged file is never parsed or rendered twice;
+- per output file, the key of the page it came from and the file's identity
+  on disk (`Manifest`), so an unchanged page is hard-linked from the last
+  output instead of being rendered again.
+
+The cache is never trusted: shards carry a checksum and are read with a
+decoder that builds only the model's own record types, so a damaged, stale
+or foreign file is ignored (and rebuilt), not believed. Nothing in it is
+needed: deleting the folder only makes the next build slower.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .dates import When
+from .diagnostics import Diagnostic
+from .markdown import Item, RenderedBody
+from .model import Moment, Promise
+from .moments import LoadedMoment, ReadResult
+
+CACHE_DIR = ".momentmap-cache"
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of momentmap's own code: any change to it invalidates every cache entry."""
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for path in sorted(_PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def hash_text(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+# The codec: the model's records as JSON, and back, with an allowlist of types.
+
+_RECORDS: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (Moment, Promise, When, Item, Diagnostic, RenderedBody, LoadedMoment, ReadResult)
+}
+
+
+def encode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple):
+        return {"t": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"m": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    name = type(value).__name__
+    if _RECORDS.get(name) is type(value) and dataclasses.is_dataclass(value):
+        return {"r": name, "f": [encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    raise TypeError(f"cannot cache a {name}")
+
+
+class Corrupt(Exception):
+    pass
+
+
+def decode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if not isinstance(value, dict) or len(value) not in (1, 2):
+        raise Corrupt("unexpected value")
+    if "t" in value:
+        return tuple(decode(v) for v in value["t"])
+    if "m" in value:
+        return {decode(k): decode(v) for k, v in value["m"]}
+    if "d" in value:
+        return dt.date.fromisoformat(value["d"])
+    if "dt" in value:
+        return dt.datetime.fromisoformat(value["dt"])
+    cls = _RECORDS.get(value.get("r", ""))
+    fields = value.get("f")
+    if cls is None or not isinstance(fields, list):
+        raise Corrupt("unknown record")
+    if len(fields) != len(dataclasses.fields(cls)):
+        raise Corrupt("record of the wrong shape")
+    return cls(*(decode(f) for f in fields))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_checked(path: Path) -> Any:
+    """A file written by _dump, or None when it is missing, damaged or from another version."""
+    try:
+        data = path.read_bytes()
+        checksum, _, payload = data.partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != checksum:
+            return None
+        return json.loads(payload)
+    except (OSError, ValueError):
+        return None
+
+
+def _dump(path: Path, value: Any) -> None:
+    payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _write_atomically(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
+class Store:
+    """Results by key, in 256 shards so that a small change rewrites little."""
+
+    def __init__(self, folder: Path | None, namespace: str, *, remember: bool = False) -> None:
+        self.folder = folder / namespace if folder is not None else None
+        self._shards: dict[str, dict[str, Any]] = {}  # shard -> key -> encoded entry
+        self._changed: set[str] = set()
+        self._used: set[str] = set()
+        # A long-lived process (serve) keeps decoded entries too, to skip decoding.
+        self._decoded: dict[str, Any] | None = {} if remember else None
+
+    def _shard(self, key: str) -> dict[str, Any]:
+        name = key[:2]
+        shard = self._shards.get(name)
+        if shard is None:
+            shard = {}
+            if self.folder is not None:
+                loaded = _read_checked(self.folder / f"{name}.json")
+                if isinstance(loaded, dict) and loaded.get("format") == FORMAT:
+                    entries = loaded.get("entries")
+                    shard = entries if isinstance(entries, dict) else {}
+            self._shards[name] = shard
+        return shard
+
+    def get(self, key: str) -> Any:
+        """The decoded entry, or None when absent or unreadable."""
+        if self._decoded is not None and key in self._decoded:
+            self._used.add(key)
+            return self._decoded[key]
+        encoded = self._shard(key).get(key)
+        if encoded is None:
+            return None
+        try:
+            value = decode(encoded)
+        except (Corrupt, TypeError, ValueError, KeyError):
+            return None
+        self._used.add(key)
+        if self._decoded is not None:
+            self._decoded[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if self._decoded is not None:
+            self._decoded[key] = value
+        self._shard(key)[key] = encode(value)
+        self._used.add(key)
+        self._changed.add(key[:2])
+
+    def save(self) -> None:
+        """Write the shards that changed, dropping entries this build did not use."""
+        if self.folder is None:
+            return
+        for name, shard in self._shards.items():
+            unused = [k for k in shard if k not in self._used]
+            for key in unused:
+                del shard[key]
+                if self._decoded is not None:
+                    self._decoded.pop(key, None)
+            if name in self._changed or unused:
+                _dump(self.folder / f"{name}.json", {"format": FORMAT, "entries": shard})
+        self._changed.clear()
+        self._used.clear()
+
+
+class Manifest:
+    """Per output file: the key it was made from and its identity on disk when written."""
+
+    def __init__(self, folder: Path | None, out_dir: Path) -> None:
+        name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+        self.path = folder / f"output-{name}.json" if folder is not None else None
+        self.entries: dict[str, list[Any]] = {}
+        if self.path is not None:
+            loaded = _read_checked(self.path)
+            if isinstance(loaded, dict) and loaded.get("format") == FORMAT:
+                files = loaded.get("files")
+                self.entries = files if isinstance(files, dict) else {}
+
+    def reusable(self, out_dir: Path, rel: str, key: str) -> Path | None:
+        """The previous output file for `rel` if it was made from `key` and is untouched since."""
+        entry = self.entries.get(rel)
+        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
+            return None
+        path = out_dir / rel
+        try:
+            stat = path.stat(follow_symlinks=False)
+        except OSError:
+            return None
+        if [stat.st_ino, stat.st_size, stat.st_mtime_ns] != entry[1:]:
+            return None  # edited, replaced or touched since: render it again
+        return path
+
+    def record(self, out_dir: Path, keys: Iterable[tuple[str, str]]) -> None:
+        """Remember the files just committed to `out_dir`, with the keys they came from."""
+        entries: dict[str, list[Any]] = {}
+        for rel, key in keys:
+            try:
+                stat = (out_dir / rel).stat(follow_symlinks=False)
+            except OSError:
+                continue
+            entries[rel] = [key, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+        self.entries = entries
+        if self.path is not None:
+            _dump(self.path, {"format": FORMAT, "files": entries})
