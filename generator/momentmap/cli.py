@@ -139,9 +139,83 @@ def build(
             where = str(out)
         click.echo(
             f"Built {result.pages} pages ({result.moments} moments, {result.customers} customers) "
-            f"in {result.seconds:.2f} s into {where}/",
+            f"in {result.seconds:.2f} s into {where}/; {result.rendered} rendered and "
+            f"{result.read} files read, the rest unchanged",
             err=True,
         )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--drafts", is_flag=True, help="Include moments marked draft: true.")
+@click.option(
+    "--links",
+    type=click.Choice(["portable", "pretty"]),
+    help="portable: links to …/index.html; pretty: links to folders.",
+)
+@click.option(
+    "--as-of",
+    help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@site_option
+def serve(
+    site: Path,
+    host: str,
+    port: int,
+    drafts: bool,
+    links: str | None,
+    as_of: str | None,
+    open_browser: bool,
+) -> None:
+    """Serve the site from memory, rebuild on every change and reload open pages."""
+    from .preview import Preview
+    from .serve import LOOPBACK_NAMES, bind, serve_forever
+
+    try:
+        options = BuildOptions(
+            as_of=resolve_as_of(as_of),
+            drafts=drafts,
+            links=links,  # type: ignore[arg-type]
+        )
+        config = site_config(site, options, Diagnostics())
+        if host not in LOOPBACK_NAMES:
+            click.echo(
+                f"warning: listening on {host}: anyone who can reach this machine can read "
+                f"the site; it answers only requests addressed to {host}",
+                err=True,
+            )
+        preview = Preview(site, options)
+        report = _rebuild_report()
+        report(preview.rebuild())
+        server = bind(host, port, preview)
+    except UsageError as exc:
+        raise _usage(str(exc)) from None
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{server.port}/"
+    click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    serve_forever(server, site, site / config.output_dir, report)
+    click.echo("Stopped.", err=True)
+
+
+def _rebuild_report() -> Callable[[Any], None]:
+    def report(rebuild: Any) -> None:
+        print_diagnostics(rebuild.problems)
+        ms = rebuild.seconds * 1000
+        if rebuild.ok:
+            click.echo(
+                f"Built in {ms:.0f} ms: {rebuild.rendered} pages rendered, "
+                f"{rebuild.read} files read",
+                err=True,
+            )
+        else:
+            click.echo(f"Build failed in {ms:.0f} ms; still serving the last good site", err=True)
+
+    return report
 
 
 def _status_line(quiet: bool) -> Callable[[str], None]:

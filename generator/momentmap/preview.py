@@ -1,0 +1,230 @@
+"""The site kept in memory for `serve`: built once, then updated as files change.
+
+Nothing is written to disk but the cache. A rebuild re-reads only the files
+whose size or modification time changed and re-renders only the pages whose
+key changed (see `keys.py`), so the served site always equals what `build`
+would write. An edit to one moment takes a shortcut first: its own page is
+rendered and published at once, then the full pass brings listings,
+customers and taxonomies up to date.
+
+A failed rebuild leaves the last good site in place and publishes its
+diagnostics instead, for the terminal and the browser overlay.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .build import BuildOptions, resolve_out_dir, save_cache, site_config
+from .cache import CACHE_DIR, Store
+from .data import moments_json
+from .diagnostics import Diagnostic, Diagnostics
+from .keys import PageKeys, shows_whole_site, site_version, theme_version
+from .load import Linking, Reads, load_linked, swap_moments
+from .model import Site
+from .pages import Page, list_pages, moment_page
+from .render import CompiledTemplates, create_environment, render_pages, theme_dirs
+from .sources import Source
+from .urls import output_path
+
+File = bytes | Path  # a page's bytes, or a static file or asset to read when asked for
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """One state of the served site; replaced as a whole, never changed in place."""
+
+    generation: int
+    files: dict[str, File]  # output path ('moments/x/index.html') -> content
+    keys: dict[str, str]  # output path -> page key
+    problems: tuple[Diagnostic, ...] = ()  # of the last rebuild; errors mean it failed
+    changed: frozenset[str] = frozenset()  # output paths that differ from the last state
+    failed: bool = False
+
+
+@dataclass(slots=True)
+class Rebuild:
+    """What one rebuild did, for the terminal."""
+
+    ok: bool
+    seconds: float
+    rendered: int = 0
+    read: int = 0
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+class Preview:
+    def __init__(self, site_dir: Path, options: BuildOptions) -> None:
+        self.site_dir = site_dir
+        self.options = options
+        self.reads = Reads(
+            Store(site_dir / CACHE_DIR, "moments", remember=True), trust_unchanged_stat=True
+        )
+        self.published = Published(0, {}, {})
+        self._site: Site | None = None
+        self._linking: Linking | None = None
+        self._changed = threading.Condition()
+        self._compiled = CompiledTemplates()
+
+    # --- reading the published state (any thread) ---------------------------
+
+    def wait_for_change(self, generation: int, timeout: float) -> Published:
+        """The published state once its generation passes `generation`, or after `timeout`."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.published.generation > generation, timeout)
+            return self.published
+
+    def _publish(
+        self,
+        files: dict[str, File],
+        keys: dict[str, str],
+        problems: Iterable[Diagnostic],
+        *,
+        failed: bool = False,
+    ) -> None:
+        old = self.published
+        changed = frozenset(
+            rel for rel, content in files.items() if not _same(old.files.get(rel), content)
+        ) | frozenset(old.files.keys() - files.keys())
+        with self._changed:
+            self.published = Published(
+                old.generation + 1, files, keys, tuple(problems), changed, failed
+            )
+            self._changed.notify_all()
+
+    # --- rebuilding (the watcher's thread) -----------------------------------
+
+    def rebuild(self, changed: Iterable[Path] = ()) -> Rebuild:
+        """Bring the served site up to date after `changed` files (all, when empty)."""
+        started = time.perf_counter()
+        fresh_before = self.reads.fresh
+        self._show_edited_moments_first(list(changed))
+        diagnostics = Diagnostics()
+        config = site_config(self.site_dir, self.options, diagnostics)
+        out_dir = resolve_out_dir(self.site_dir, config, self.options)
+        site, linking = load_linked(
+            self.site_dir,
+            config,
+            diagnostics,
+            as_of=self.options.as_of,
+            drafts=self.options.drafts,
+            skip=(out_dir,),
+            reads=self.reads,
+        )
+        rendered = 0
+        if not diagnostics.has_errors:
+            rendered = self._render(site, diagnostics)
+        save_cache(self.reads.store)
+        seconds = time.perf_counter() - started
+        result = Rebuild(
+            not diagnostics.has_errors,
+            seconds,
+            rendered,
+            self.reads.fresh - fresh_before,
+            diagnostics.sorted(),
+        )
+        if result.ok:
+            self._site, self._linking = site, linking
+        else:
+            old = self.published
+            self._publish(old.files, old.keys, result.problems, failed=True)
+        return result
+
+    def _render(self, site: Site, diagnostics: Diagnostics) -> int:
+        env = create_environment(
+            site, self.site_dir, link_style=site.config.links, compiled=self._compiled
+        )
+        keys = self._page_keys(site, env)
+        old = self.published
+        files: dict[str, File] = {}
+        new_keys: dict[str, str] = {}
+        todo: list[Page] = []
+        for page in list_pages(site):
+            rel, key = output_path(page.url), keys.key(page)
+            new_keys[rel] = key
+            if old.keys.get(rel) == key and rel in old.files:
+                files[rel] = old.files[rel]
+            else:
+                todo.append(page)
+        for page, html in render_pages(env, todo, diagnostics):
+            files[output_path(page.url)] = html.encode("utf-8")
+        new_keys["moments.json"] = keys.data_key()
+        if old.keys.get("moments.json") == new_keys["moments.json"]:
+            files["moments.json"] = old.files["moments.json"]
+        else:
+            files["moments.json"] = moments_json(site).encode("utf-8")
+        for rel, path in self._static_files(site).items():
+            files.setdefault(rel, path)
+        if diagnostics.has_errors:
+            return 0
+        self._publish(files, new_keys, diagnostics.sorted())
+        return len(todo)
+
+    def _page_keys(self, site: Site, env: jinja2.Environment) -> PageKeys:
+        dirs = theme_dirs(self.site_dir, site.config.theme)
+        return PageKeys(
+            site,
+            site_version(site, theme_version(dirs), repr(self.options)),
+            whole_site=shows_whole_site(env, self.site_dir / "themes" / site.config.theme),
+        )
+
+    def _static_files(self, site: Site) -> dict[str, File]:
+        files: dict[str, File] = {}
+        for theme_dir in theme_dirs(self.site_dir, site.config.theme):
+            static = theme_dir / "static"
+            for path in sorted(static.rglob("*")) if static.is_dir() else ():
+                parts = path.relative_to(static).parts
+                if path.is_file() and not path.is_symlink() and not _hidden(parts):
+                    files.setdefault("static/" + "/".join(parts), path)
+        content = self.site_dir / site.config.content_dir
+        for source_path in site.assets:
+            files.setdefault(source_path, content / source_path)
+        return files
+
+    def _show_edited_moments_first(self, changed: list[Path]) -> None:
+        """Publish the pages of edited moments before the full pass, when the edit allows."""
+        site, linking, old = self._site, self._linking, self.published
+        if site is None or linking is None or not changed or old.failed:
+            return
+        content = (self.site_dir / site.config.content_dir).resolve()
+        sources = []
+        for path in changed:
+            try:
+                source_path = path.resolve().relative_to(content).as_posix()
+            except (OSError, ValueError):
+                return  # config, theme or anything outside content: the full pass
+            if not source_path.startswith("moments/") or not path.is_file():
+                return
+            file = f"{site.config.content_dir}/{source_path}"
+            sources.append(Source(source_path, file, path))
+        swapped = swap_moments(site, linking, sources, self.reads)
+        if swapped is None:
+            return
+        site, ids = swapped
+        env = create_environment(
+            site, self.site_dir, link_style=site.config.links, compiled=self._compiled
+        )
+        keys = self._page_keys(site, env)
+        files, new_keys = dict(old.files), dict(old.keys)
+        diagnostics = Diagnostics()
+        pages = [moment_page(site, moment_id) for moment_id in ids]
+        for page, html in render_pages(env, pages, diagnostics):
+            rel = output_path(page.url)
+            files[rel], new_keys[rel] = html.encode("utf-8"), keys.key(page)
+        if not diagnostics.has_errors:
+            self._publish(files, new_keys, old.problems)
+            self._site = site
+
+
+def _same(old: File | None, new: File) -> bool:
+    return old is new or old == new
+
+
+def _hidden(parts: tuple[str, ...]) -> bool:
+    return any(p.startswith((".", "_")) for p in parts)
