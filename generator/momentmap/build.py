@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .data import moments_json
 from .diagnostics import Diagnostics
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
-from .load import Reads, load_site
+from .load import Reads, load_linked
 from .model import Site
 from .output import OutputWriter, check_output_dir
 from .pages import Page, list_pages
@@ -74,9 +74,13 @@ def read_site(
     *,
     skip: tuple[Path, ...] = (),
     reads: Reads | None = None,
-) -> Site:
-    """Load and check all content; look at `diagnostics` before using the result."""
-    site = load_site(
+) -> tuple[Site, dict[str, str] | None]:
+    """Load and check all content; look at `diagnostics` before using the result.
+
+    Also returns each moment's digest for page keys (None once anonymized:
+    pseudonyms depend on the whole site, so then every moment is hashed).
+    """
+    site, linking = load_linked(
         site_dir,
         config,
         diagnostics,
@@ -86,8 +90,8 @@ def read_site(
         reads=reads,
     )
     if options.anonymize and not diagnostics.has_errors:
-        site = anonymize_site(site, site_dir, diagnostics)
-    return site
+        return anonymize_site(site, site_dir, diagnostics), None
+    return site, linking.digests
 
 
 def resolve_out_dir(site_dir: Path, config: Config, options: BuildOptions) -> Path:
@@ -120,7 +124,7 @@ def build_site(
     cache_dir = site_dir / CACHE_DIR
     reads = Reads(Store(cache_dir, "moments"))
     progress("reading content")
-    site = read_site(site_dir, config, options, diagnostics, skip=(out_dir,), reads=reads)
+    site, digests = read_site(site_dir, config, options, diagnostics, skip=(out_dir,), reads=reads)
     result.read = reads.fresh
     save_cache(reads.store)
     if _failed(diagnostics, options):
@@ -132,6 +136,7 @@ def build_site(
         site,
         site_version(site, theme_version(dirs), repr(options)),
         whole_site=shows_whole_site(env, site_dir / "themes" / site.config.theme),
+        digests=digests,
     )
     manifest = Manifest(cache_dir, out_dir)
     writer = OutputWriter(out_dir)
@@ -182,9 +187,11 @@ def build_site(
 
 
 def _reuse(writer: OutputWriter, manifest: Manifest, rel: str, key: str) -> bool:
-    """Hard-link `rel` from the last output when it was made from the same key."""
-    previous = manifest.reusable(writer.out_dir, rel, key)
-    return previous is not None and writer.link(rel, previous)
+    """Keep the output's `rel` when it was made from the same key and is untouched since."""
+    if manifest.reusable(writer.out_dir, rel, key) is None:
+        return False
+    writer.keep(rel)
+    return True
 
 
 def save_cache(store: Store) -> None:

@@ -6,12 +6,14 @@ Two things are kept between builds:
   of its bytes, its path and everything else that shapes the result
   (`Store`), so an unchanged file is never parsed or rendered twice;
 - per output file, the key of the page it came from and the file's identity
-  on disk (`Manifest`), so an unchanged page is hard-linked from the last
-  output instead of being rendered again.
+  on disk (`Manifest`), so an unchanged page is left in the output
+  instead of being rendered again.
 
-The cache is never trusted: shards carry a checksum and are read with a
-decoder that builds only the model's own record types, so a damaged, stale
-or foreign file is ignored (and rebuilt), not believed. Nothing in it is
+The cache is never trusted: every file carries a SHA-256 checksum that is
+tested before anything is parsed, and shards (in `marshal`'s format, which
+is fast and holds only plain values) are decoded into the model's own
+record types and nothing else. A damaged, stale or foreign file is ignored
+and rebuilt, not believed. Nothing in it is
 needed: deleting the folder only makes the next build slower.
 """
 
@@ -22,6 +24,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import marshal
 import os
 import tempfile
 from collections.abc import Iterable
@@ -35,7 +38,7 @@ from .model import Moment, Promise
 from .moments import LoadedMoment, ReadResult
 
 CACHE_DIR = ".momentmap-cache"
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -56,31 +59,43 @@ def hash_text(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-# The codec: the model's records as JSON, and back, with an allowlist of types.
+# The codec: the model's records as plain tuples for `marshal`, and back. Only
+# these record types are ever built, so a cache cannot make the build run code.
 
-_RECORDS: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (Moment, Promise, When, Item, Diagnostic, RenderedBody, LoadedMoment, ReadResult)
-}
+_RECORD_TYPES: tuple[type, ...] = (
+    Moment,
+    Promise,
+    When,
+    Item,
+    Diagnostic,
+    RenderedBody,
+    LoadedMoment,
+    ReadResult,
+)
+_CODES = {cls: code for code, cls in enumerate(_RECORD_TYPES)}
+_FIELDS = [tuple(f.name for f in dataclasses.fields(cls)) for cls in _RECORD_TYPES]
+_TUPLE, _DATE, _DATETIME = -1, -2, -3
+_SCALARS = (str, int, bool, float, type(None))
 
 
 def encode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, tuple):
-        return {"t": [encode(v) for v in value]}
-    if isinstance(value, list):
+    if kind is tuple:
+        return (_TUPLE, *map(encode, value))
+    if kind is list:
         return [encode(v) for v in value]
-    if isinstance(value, dict):
-        return {"m": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, dt.datetime):
-        return {"dt": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"d": value.isoformat()}
-    name = type(value).__name__
-    if _RECORDS.get(name) is type(value) and dataclasses.is_dataclass(value):
-        return {"r": name, "f": [encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
-    raise TypeError(f"cannot cache a {name}")
+    if kind is dict:
+        return {str(k): encode(v) for k, v in value.items()}
+    if kind is dt.date:
+        return (_DATE, value.toordinal())
+    if kind is dt.datetime:
+        return (_DATETIME, value.isoformat())
+    code = _CODES.get(kind)
+    if code is None:
+        raise TypeError(f"cannot cache a {kind.__name__}")
+    return (code, *[encode(getattr(value, name)) for name in _FIELDS[code]])
 
 
 class Corrupt(Exception):
@@ -88,27 +103,25 @@ class Corrupt(Exception):
 
 
 def decode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    if not isinstance(value, dict) or len(value) not in (1, 2):
-        raise Corrupt("unexpected value")
-    if "t" in value:
-        return tuple(decode(v) for v in value["t"])
-    if "m" in value:
-        return {decode(k): decode(v) for k, v in value["m"]}
-    if "d" in value:
-        return dt.date.fromisoformat(value["d"])
-    if "dt" in value:
-        return dt.datetime.fromisoformat(value["dt"])
-    cls = _RECORDS.get(value.get("r", ""))
-    fields = value.get("f")
-    if cls is None or not isinstance(fields, list):
+    kind = type(value)
+    if kind is tuple and value and type(value[0]) is int:
+        code = value[0]
+        if code == _TUPLE:
+            return tuple(map(decode, value[1:]))
+        if code == _DATE:
+            return dt.date.fromordinal(value[1])
+        if code == _DATETIME:
+            return dt.datetime.fromisoformat(value[1])
+        if 0 <= code < len(_RECORD_TYPES) and len(value) == len(_FIELDS[code]) + 1:
+            return _RECORD_TYPES[code](*map(decode, value[1:]))
         raise Corrupt("unknown record")
-    if len(fields) != len(dataclasses.fields(cls)):
-        raise Corrupt("record of the wrong shape")
-    return cls(*(decode(f) for f in fields))
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [decode(v) for v in value]
+    if kind is dict:
+        return {k: decode(v) for k, v in value.items() if type(k) is str}
+    raise Corrupt(f"unexpected {kind.__name__}")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -123,20 +136,27 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _read_checked(path: Path) -> Any:
-    """A file written by _dump, or None when it is missing, damaged or from another version."""
+def _read_checked(path: Path, *, binary: bool = False) -> Any:
+    """A file written by _dump, or None when it is missing, damaged or from another version.
+
+    The checksum is tested before the payload is parsed, so a damaged file is
+    never parsed at all.
+    """
     try:
         data = path.read_bytes()
         checksum, _, payload = data.partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
-        return json.loads(payload)
-    except (OSError, ValueError):
+        return marshal.loads(payload) if binary else json.loads(payload)
+    except (OSError, ValueError, EOFError, TypeError):
         return None
 
 
-def _dump(path: Path, value: Any) -> None:
-    payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _dump(path: Path, value: Any, *, binary: bool = False) -> None:
+    if binary:
+        payload = marshal.dumps(value)
+    else:
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     _write_atomically(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 
 
@@ -157,7 +177,7 @@ class Store:
         if shard is None:
             shard = {}
             if self.folder is not None:
-                loaded = _read_checked(self.folder / f"{name}.json")
+                loaded = _read_checked(self.folder / f"{name}.bin", binary=True)
                 if isinstance(loaded, dict) and loaded.get("format") == FORMAT:
                     entries = loaded.get("entries")
                     shard = entries if isinstance(entries, dict) else {}
@@ -199,7 +219,9 @@ class Store:
                 if self._decoded is not None:
                     self._decoded.pop(key, None)
             if name in self._changed or unused:
-                _dump(self.folder / f"{name}.json", {"format": FORMAT, "entries": shard})
+                _dump(
+                    self.folder / f"{name}.bin", {"format": FORMAT, "entries": shard}, binary=True
+                )
         self._changed.clear()
         self._used.clear()
 

@@ -67,11 +67,20 @@ def shows_whole_site(env: jinja2.Environment, own_theme: Path) -> bool:
 
 
 class PageKeys:
-    def __init__(self, site: Site, version: str, *, whole_site: bool = False) -> None:
+    def __init__(
+        self,
+        site: Site,
+        version: str,
+        *,
+        whole_site: bool = False,
+        digests: dict[str, str] | None = None,
+    ) -> None:
+        """`digests` (moment id -> digest of its inputs) saves hashing each moment's text;
+        without them, a moment's digest is computed from the moment itself."""
         self.version = version
         self.whole_site = whole_site
         self._moments = site.moments
-        self._digests: dict[str, str] = {}  # computed when first needed
+        self._digests: dict[str, str] = dict(digests or {})
         self._everything: str | None = None
 
     def digest(self, moment_id: str) -> str:

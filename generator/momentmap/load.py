@@ -64,6 +64,7 @@ class Linking:
     style: LinkStyle
     built_ids: set[str]
     draft_ids: set[str]
+    digests: dict[str, str]  # moment id -> digest of everything the moment was made from
 
 
 def load_linked(
@@ -103,10 +104,16 @@ def load_linked(
     targets = LinkTargets(pages={m.source_path: m.url for m in moments}, files=assets)
     by_path = {r.loaded.moment.source_path: r for r in results if r.loaded is not None}
     rendered: dict[str, Moment] = {}
+    digests: dict[str, str] = {}
     for moment in sorted(moments, key=Moment.sort_key):
-        body = reads.body(by_path[moment.source_path], targets, config, style)
+        body, lookups = reads.body(by_path[moment.source_path], targets, config, style)
         diagnostics.extend(body.problems)
         rendered[moment.id] = _with_body(moment, body)
+        # The moment is made from its file, its customer, its related ids and
+        # the links its body resolved: a digest of those stands for all of it.
+        digests[moment.id] = hash_text(
+            reads.key_of(moment.source_path), moment.customer, repr(moment.related), repr(lookups)
+        )
     notes = {p.customer.source_path: p for p in profiles}
     customers = {}
     md = create_markdown(allow_html=config.allow_html) if notes else None
@@ -135,7 +142,7 @@ def load_linked(
         assets=assets,
         terms=_terms(config, rendered.values(), diagnostics),
     )
-    return site, Linking(index, targets, style, built_ids, draft_ids)
+    return site, Linking(index, targets, style, built_ids, draft_ids, digests)
 
 
 def swap_moments(
@@ -164,7 +171,7 @@ def swap_moments(
         linked = _link_moment(
             result.loaded, linking.index, linking.built_ids, linking.draft_ids, quiet
         )
-        body = reads.body(result, linking.targets, site.config, linking.style)
+        body, _ = reads.body(result, linking.targets, site.config, linking.style)
         if len(quiet) or body.problems or linked.customer != old.customer:
             return None
         moments[new.id] = _with_body(linked, body)
@@ -257,17 +264,21 @@ class Reads:
 
     def body(
         self, result: ReadResult, targets: LinkTargets, config: Config, style: LinkStyle
-    ) -> RenderedBody:
-        """The result's body, rendered again if one of its links now resolves elsewhere."""
+    ) -> tuple[RenderedBody, tuple[Lookup, ...]]:
+        """The result's body and the links it looked up; rendered again if one of its
+        links now resolves elsewhere."""
         assert result.loaded is not None and result.body is not None
         if all(_resolve(targets, kind, path) == url for kind, path, url in result.lookups):
-            return result.body
+            return result.body, result.lookups
         _Worker.setup(config, style, targets)
         body, lookups = _Worker.render(result.loaded)
         key = self._keys.get(result.loaded.moment.source_path)
         if key is not None:
             self.store.put(key, replace(result, body=body, lookups=lookups))
-        return body
+        return body, lookups
+
+    def key_of(self, source_path: str) -> str:
+        return self._keys[source_path]
 
 
 def _resolve(targets: LinkTargets, kind: str, path: str) -> str | None:

@@ -40,27 +40,44 @@ def check_output_dir(out_dir: Path, *, site_dir: Path, content_dir: Path) -> Non
 
 
 class OutputWriter:
-    """Collects a build's files in a staging folder next to the output folder."""
+    """Collects a build's new and changed files in a staging folder next to the output.
+
+    Nothing touches the output until `commit`, so a failed build leaves it as
+    it was. The first build renames the staging folder into place; later
+    builds move in only the files that changed and delete the pages that
+    are gone, leaving every unchanged file (`keep`) where it is. A commit
+    cut short (a crash, a kill) is finished by the next build: the staging
+    folder holds a list of what it must still do.
+    """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.staging = out_dir.parent / f".{out_dir.name}.momentmap-new"
         self.written: set[str] = set()
+        self._dirs: set[Path] = set()
+        if (self.staging / _READY).is_file():
+            _apply(self.staging, out_dir)  # the last build's commit was cut short
         if self.staging.exists():
             shutil.rmtree(self.staging)  # left over from a build that was killed
         self.staging.mkdir(parents=True)
 
-    def _target(self, rel: str) -> Path:
+    def _check(self, rel: str) -> tuple[str, ...]:
         parts = PurePosixPath(rel).parts
         if (
             not parts
             or rel.startswith("/")
             or any(p in ("..", ".", "") for p in parts)
             or "\\" in rel
+            or rel in (MARKER, _READY)
         ):
             raise ValueError(f"unsafe output path {rel!r}")
-        target = self.staging.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        return parts
+
+    def _target(self, rel: str) -> Path:
+        target = self.staging.joinpath(*self._check(rel))
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
         self.written.add(rel)
         return target
 
@@ -68,15 +85,10 @@ class OutputWriter:
         """The staging path for `rel`, for a worker process to write."""
         return self._target(rel)
 
-    def link(self, rel: str, previous: Path) -> bool:
-        """Hard-link an unchanged file from the previous output; False if that fails."""
-        target = self._target(rel)
-        try:
-            os.link(previous, target)
-        except OSError:
-            self.written.discard(rel)
-            return False
-        return True
+    def keep(self, rel: str) -> None:
+        """Leave the output's current `rel` as it is: it is unchanged."""
+        self._check(rel)
+        self.written.add(rel)
 
     def has(self, rel: str) -> bool:
         return rel in self.written
@@ -94,32 +106,26 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def commit(self, diagnostics: Diagnostics) -> None:
-        """Carry over foreign files, write the marker, then swap the folders."""
-        self._carry_over(diagnostics)
-        (self.staging / MARKER).write_text(
-            json.dumps({"written": sorted(self.written)}, indent=0) + "\n", encoding="utf-8"
-        )
-        old = self.out_dir.parent / f".{self.out_dir.name}.momentmap-old"
-        if old.exists():
-            shutil.rmtree(old)
-        if self.out_dir.exists():
-            os.replace(self.out_dir, old)
-        os.replace(self.staging, self.out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-
-    def _carry_over(self, diagnostics: Diagnostics) -> None:
-        marker = self.out_dir / MARKER
-        if not marker.is_file():
+        """Warn about foreign files (they stay), then put the new files in place."""
+        previous = _previously_written(self.out_dir)
+        if previous is None or not self.out_dir.is_dir():
+            _write_marker(self.staging, self.written)
+            if self.out_dir.is_dir():
+                self.out_dir.rmdir()  # empty: check_output_dir refuses anything else
+            os.replace(self.staging, self.out_dir)
             return
-        try:
-            previous = set(json.loads(marker.read_text(encoding="utf-8")).get("written", []))
-        except (ValueError, AttributeError):
-            previous = set()
+        self._warn_foreign(previous, diagnostics)
+        plan = {"written": sorted(self.written), "remove": sorted(previous - self.written)}
+        ready = self.staging / (_READY + ".tmp")
+        ready.write_text(json.dumps(plan), encoding="utf-8")
+        os.replace(ready, self.staging / _READY)  # from here on, the commit will be finished
+        _apply(self.staging, self.out_dir)
+
+    def _warn_foreign(self, previous: set[str], diagnostics: Diagnostics) -> None:
         for dirpath, dirnames, filenames in os.walk(self.out_dir):
             dirnames.sort()
             for name in sorted(filenames):
-                path = Path(dirpath) / name
-                rel = path.relative_to(self.out_dir).as_posix()
+                rel = (Path(dirpath) / name).relative_to(self.out_dir).as_posix()
                 if rel == MARKER or rel in previous or rel in self.written:
                     continue
                 diagnostics.warning(
@@ -128,6 +134,61 @@ class OutputWriter:
                     0,
                     "file was not written by momentmap; kept in the new output",
                 )
-                target = self.staging / rel
+
+
+_READY = ".momentmap-commit"  # in the staging folder: rendering is done, moving has begun
+
+
+def _previously_written(out_dir: Path) -> set[str] | None:
+    """What the last build wrote, from its marker; None when there is no marker."""
+    marker = out_dir / MARKER
+    if not marker.is_file():
+        return None
+    try:
+        written = json.loads(marker.read_text(encoding="utf-8")).get("written", [])
+    except (ValueError, AttributeError, OSError):
+        return set()
+    return {w for w in written if isinstance(w, str)}
+
+
+def _write_marker(folder: Path, written: set[str]) -> None:
+    tmp = folder / (MARKER + ".tmp")
+    tmp.write_text(json.dumps({"written": sorted(written)}, indent=0) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / MARKER)
+
+
+def _apply(staging: Path, out_dir: Path) -> None:
+    """Move the staged files into the output, delete the pages that are gone, write the marker.
+
+    Every step can be repeated, so a commit that was cut short is finished
+    by running this again.
+    """
+    plan = json.loads((staging / _READY).read_text(encoding="utf-8"))
+    made: set[Path] = set()
+    for dirpath, _dirnames, filenames in os.walk(staging):
+        for name in filenames:
+            source = Path(dirpath) / name
+            rel = source.relative_to(staging)
+            if rel.as_posix() in (_READY, _READY + ".tmp"):
+                continue
+            target = out_dir / rel
+            if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target, follow_symlinks=False)
+                made.add(target.parent)
+            os.replace(source, target)
+    for rel in plan["remove"]:
+        target = out_dir / rel
+        target.unlink(missing_ok=True)
+        _prune(target.parent, out_dir)
+    _write_marker(out_dir, set(plan["written"]))
+    shutil.rmtree(staging)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove folders left empty, up to (not including) the output folder."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (or already gone)
+        folder = folder.parent

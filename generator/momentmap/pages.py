@@ -8,9 +8,13 @@ in the README.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 from .insights import (
+    CustomerSummary,
+    ItemRef,
     PromiseRef,
     items,
     keep_rate,
@@ -24,16 +28,23 @@ from .journey import journey_pages
 from .model import TAXONOMIES, Moment, Site
 from .reflections import reflection_pages
 
+Variables = dict[str, object]
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
     url: str
     template: str
     title: str
-    context: dict[str, object] = field(default_factory=dict)
+    # The template's variables, or a function that makes them: most pages are
+    # listed only to compare keys, and only the pages that changed need theirs.
+    context: Variables | Callable[[], Variables] = field(default_factory=dict)
     # The ids of the moments the page shows, for incremental builds; None means
     # it may show any moment, so any change re-renders it.
     moments: tuple[str, ...] | None = None
+
+    def variables(self) -> Variables:
+        return self.context() if callable(self.context) else self.context
 
 
 def list_pages(site: Site) -> list[Page]:
@@ -42,46 +53,60 @@ def list_pages(site: Site) -> list[Page]:
     by_customer: dict[str, list[Moment]] = defaultdict(list)
     for moment in moments:
         by_customer[moment.customer].append(moment)
-    summaries = summarize_customers(site, by_customer)
-    promises = promise_refs(moments, as_of)
-    open_assumptions = open_assumptions_oldest_first(moments, as_of)
+
+    # Aggregates shared by several pages: made once, when a page first needs them.
+    @cache
+    def summaries() -> list[CustomerSummary]:
+        return summarize_customers(site, by_customer)
+
+    @cache
+    def promises() -> list[PromiseRef]:
+        return promise_refs(moments, as_of)
+
+    @cache
+    def open_assumptions() -> list[ItemRef]:
+        return open_assumptions_oldest_first(moments, as_of)
+
+    def dashboard() -> Variables:
+        return {
+            "counts": {
+                "moments": len(moments),
+                "customers": len(site.customers),
+                "moments_of_truth": sum(m.moment_of_truth for m in moments),
+                "open_assumptions": len(open_assumptions()),
+                "overdue_promises": sum(p.status == "overdue" for p in promises()),
+            },
+            "recent": recent(moments, as_of, site.config.recent_days),
+            "at_risk": [s for s in summaries() if s.at_risk],
+            "going_quiet": sorted(
+                (s for s in summaries() if s.quiet_days), key=lambda s: -(s.quiet_days or 0)
+            ),
+            "oldest_assumptions": open_assumptions()[:10],
+            "overdue_promises": sorted(
+                (p for p in promises() if p.status == "overdue"), key=lambda p: -p.days_late
+            ),
+            "summaries": summaries(),
+        }
+
+    @cache
+    def summary_of(slug: str) -> CustomerSummary:
+        return next(s for s in summaries() if s.customer.slug == slug)
 
     pages = [
-        Page(
-            "",
-            "dashboard.html",
-            "Dashboard",
-            {
-                "counts": {
-                    "moments": len(moments),
-                    "customers": len(site.customers),
-                    "moments_of_truth": sum(m.moment_of_truth for m in moments),
-                    "open_assumptions": len(open_assumptions),
-                    "overdue_promises": sum(p.status == "overdue" for p in promises),
-                },
-                "recent": recent(moments, as_of, site.config.recent_days),
-                "at_risk": [s for s in summaries if s.at_risk],
-                "going_quiet": sorted(
-                    (s for s in summaries if s.quiet_days), key=lambda s: -(s.quiet_days or 0)
-                ),
-                "oldest_assumptions": open_assumptions[:10],
-                "overdue_promises": sorted(
-                    (p for p in promises if p.status == "overdue"), key=lambda p: -p.days_late
-                ),
-                "summaries": summaries,
-            },
-        ),
-        Page("customers/", "customers.html", "Customers", {"summaries": summaries}),
+        Page("", "dashboard.html", "Dashboard", dashboard),
+        Page("customers/", "customers.html", "Customers", lambda: {"summaries": summaries()}),
     ]
-    for summary in summaries:
-        pages.extend(_customer_pages(site, summary.customer.slug, list(summary.moments), summary))
+    for slug in site.customers:
+        pages.extend(_customer_pages(site, slug, by_customer.get(slug, []), summary_of))
     for customer_moments in by_customer.values():
         for position in range(len(customer_moments)):
             pages.append(_moment_page(site, customer_moments, position))
 
-    for url, template, title, context in reflection_pages(site, moments, open_assumptions):
-        pages.append(Page(url, template, title, context))
-    pages.append(_promises_page(site, promises))
+    for url, template, title, make in reflection_pages(site, moments, open_assumptions):
+        pages.append(Page(url, template, title, make))
+    pages.append(
+        Page("promises/", "promises.html", "Promises", lambda: _promises(site, promises()))
+    )
     for url, template, title, context in journey_pages(site, moments):
         pages.append(Page(url, template, title, context))
     pages.extend(_taxonomy_pages(site, moments))
@@ -89,51 +114,59 @@ def list_pages(site: Site) -> list[Page]:
     return pages
 
 
-def _customer_pages(site: Site, slug: str, moments: list[Moment], summary: object) -> list[Page]:
+def _customer_pages(
+    site: Site, slug: str, moments: list[Moment], summary_of: Callable[[str], CustomerSummary]
+) -> list[Page]:
     customer = site.customers[slug]
     as_of = site.as_of
     years: dict[int, list[Moment]] = defaultdict(list)
     for moment in moments:
         years[moment.year].append(moment)
-    open_items = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
-    ids = tuple(m.id for m in moments)
+
+    def overview() -> Variables:
+        open_items = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
+        return {
+            "customer": customer,
+            "summary": summary_of(slug),
+            "moments": moments,
+            "years": sorted(years.items(), reverse=True),
+            "learnings": items(moments, "learnings", as_of),
+            "open_assumptions": open_items,
+            "plan": items(moments, "plan", as_of),
+            "promises": promise_refs(moments, as_of),
+            "peak": peak(moments),
+            "latest": moments[-1] if moments else None,
+        }
+
+    def review(year: int, year_moments: list[Moment]) -> Variables:
+        assumptions = items(year_moments, "assumptions", as_of)
+        return {
+            "customer": customer,
+            "year": year,
+            "moments": year_moments,
+            "learnings": items(year_moments, "learnings", as_of),
+            "do_differently": items(year_moments, "do_differently", as_of),
+            "assumptions": sorted(assumptions, key=lambda r: r.item.clarified),
+            "plan": items(year_moments, "plan", as_of),
+        }
+
     pages = [
         Page(
             customer.url,
             "customer.html",
             customer.name,
-            moments=ids,
-            context={
-                "customer": customer,
-                "summary": summary,
-                "moments": moments,
-                "years": sorted(years.items(), reverse=True),
-                "learnings": items(moments, "learnings", as_of),
-                "open_assumptions": open_items,
-                "plan": items(moments, "plan", as_of),
-                "promises": promise_refs(moments, as_of),
-                "peak": peak(moments),
-                "latest": moments[-1] if moments else None,
-            },
+            overview,
+            moments=tuple(m.id for m in moments),
         )
     ]
     for year, year_moments in sorted(years.items()):
-        assumptions = items(year_moments, "assumptions", as_of)
         pages.append(
             Page(
                 f"{customer.url}{year}/",
                 "year.html",
                 f"{customer.name}: {year} in review",
+                partial(review, year, year_moments),
                 moments=tuple(m.id for m in year_moments),
-                context={
-                    "customer": customer,
-                    "year": year,
-                    "moments": year_moments,
-                    "learnings": items(year_moments, "learnings", as_of),
-                    "do_differently": items(year_moments, "do_differently", as_of),
-                    "assumptions": sorted(assumptions, key=lambda r: r.item.clarified),
-                    "plan": items(year_moments, "plan", as_of),
-                },
             )
         )
     return pages
@@ -169,7 +202,7 @@ def _moment_page(site: Site, customer_moments: list[Moment], position: int) -> P
     )
 
 
-def _promises_page(site: Site, promises: list[PromiseRef]) -> Page:
+def _promises(site: Site, promises: list[PromiseRef]) -> Variables:
     groups = {
         status: [p for p in promises if p.status == status]
         for status in ("overdue", "open", "kept", "late", "broken")
@@ -187,17 +220,12 @@ def _promises_page(site: Site, promises: list[PromiseRef]) -> Page:
         )
         for person in people
     ]
-    return Page(
-        "promises/",
-        "promises.html",
-        "Promises",
-        {
-            "groups": groups,
-            "overall": keep_rate("All customers", "", promises),
-            "per_customer": [r for r in per_customer if r.due],
-            "per_person": [r for r in per_person if r.due],
-        },
-    )
+    return {
+        "groups": groups,
+        "overall": keep_rate("All customers", "", promises),
+        "per_customer": [r for r in per_customer if r.due],
+        "per_person": [r for r in per_person if r.due],
+    }
 
 
 def term_url(site: Site, kind: str, value: str) -> str:

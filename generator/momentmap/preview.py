@@ -119,7 +119,7 @@ class Preview:
         )
         rendered = 0
         if not diagnostics.has_errors:
-            rendered = self._render(site, diagnostics)
+            rendered = self._render(site, linking.digests, diagnostics)
         save_cache(self.reads.store)
         seconds = time.perf_counter() - started
         result = Rebuild(
@@ -136,11 +136,11 @@ class Preview:
             self._publish(old.files, old.keys, result.problems, failed=True)
         return result
 
-    def _render(self, site: Site, diagnostics: Diagnostics) -> int:
+    def _render(self, site: Site, digests: dict[str, str], diagnostics: Diagnostics) -> int:
         env = create_environment(
             site, self.site_dir, link_style=site.config.links, compiled=self._compiled
         )
-        keys = self._page_keys(site, env)
+        keys = self._page_keys(site, env, digests)
         old = self.published
         files: dict[str, File] = {}
         new_keys: dict[str, str] = {}
@@ -166,12 +166,13 @@ class Preview:
         self._publish(files, new_keys, diagnostics.sorted())
         return len(todo)
 
-    def _page_keys(self, site: Site, env: jinja2.Environment) -> PageKeys:
+    def _page_keys(self, site: Site, env: jinja2.Environment, digests: dict[str, str]) -> PageKeys:
         dirs = theme_dirs(self.site_dir, site.config.theme)
         return PageKeys(
             site,
             site_version(site, theme_version(dirs), repr(self.options)),
             whole_site=shows_whole_site(env, self.site_dir / "themes" / site.config.theme),
+            digests=digests,
         )
 
     def _static_files(self, site: Site) -> dict[str, File]:
@@ -210,13 +211,14 @@ class Preview:
         env = create_environment(
             site, self.site_dir, link_style=site.config.links, compiled=self._compiled
         )
-        keys = self._page_keys(site, env)
         files, new_keys = dict(old.files), dict(old.keys)
         diagnostics = Diagnostics()
         pages = [moment_page(site, moment_id) for moment_id in ids]
         for page, html in render_pages(env, pages, diagnostics):
             rel = output_path(page.url)
-            files[rel], new_keys[rel] = html.encode("utf-8"), keys.key(page)
+            # No key: the full pass that follows renders the page again and
+            # publishes it only if its bytes differ from these.
+            files[rel], new_keys[rel] = html.encode("utf-8"), ""
         if not diagnostics.has_errors:
             self._publish(files, new_keys, old.problems)
             self._site = site

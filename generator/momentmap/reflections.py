@@ -12,8 +12,9 @@ tag would multiply the size and build time of the site.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache, partial
 
 from .insights import ItemRef, items
 from .model import Moment, Site
@@ -93,66 +94,69 @@ def _views(base: str) -> list[tuple[str, str, str]]:
 
 
 def reflection_pages(
-    site: Site, moments: list[Moment], open_assumptions: list[ItemRef]
-) -> list[tuple[str, str, str, dict[str, object]]]:
-    """(url, template, title, context) of the learnings, assumptions and plans pages."""
+    site: Site, moments: list[Moment], open_assumptions: Callable[[], list[ItemRef]]
+) -> list[tuple[str, str, str, Callable[[], dict[str, object]]]]:
+    """(url, template, title, variables) of the learnings, assumptions and plans pages.
+
+    The variables are made when a page is rendered, from lists made once.
+    """
     as_of = site.as_of
-    learnings = items(moments, "learnings", as_of)
-    clarified = list(
-        reversed([r for r in items(moments, "assumptions", as_of) if r.item.clarified])
-    )
-    plans = sorted(
-        items(moments, "plan", as_of), key=lambda r: (-r.moment.year, r.moment.sort_key())
-    )
-    pages: list[tuple[str, str, str, dict[str, object]]] = []
+
+    @cache
+    def learnings() -> list[ItemRef]:
+        return items(moments, "learnings", as_of)
+
+    @cache
+    def clarified() -> list[ItemRef]:
+        return list(reversed([r for r in items(moments, "assumptions", as_of) if r.item.clarified]))
+
+    @cache
+    def plans() -> list[ItemRef]:
+        refs = items(moments, "plan", as_of)
+        return sorted(refs, key=lambda r: (-r.moment.year, r.moment.sort_key()))
+
+    def learnings_page(view: str, label: str, limit: int | None) -> dict[str, object]:
+        return {
+            "view": view,
+            "view_label": label,
+            "views": _views("learnings/"),
+            "groups": group_refs(learnings(), site, view, limit=limit),
+            "count": len(learnings()),
+        }
+
+    def assumptions_page(view: str, label: str, limit: int | None) -> dict[str, object]:
+        open_groups = group_refs(open_assumptions(), site, view, limit=limit, newest=False)
+        if view == "customer":
+            open_groups.sort(key=lambda g: g.refs[0].moment.sort_key())  # oldest open first
+        return {
+            "view": view,
+            "view_label": label,
+            "views": _views("assumptions/"),
+            "open_groups": open_groups,
+            "open_count": len(open_assumptions()),
+            "clarified": clarified(),
+        }
+
+    def plans_page(view: str, label: str, limit: int | None) -> dict[str, object]:
+        return {
+            "view": view,
+            "view_label": label,
+            "views": _views("plans/"),
+            "years": _plans_by_year(plans(), site, view, limit),
+        }
+
+    pages: list[tuple[str, str, str, Callable[[], dict[str, object]]]] = []
     for view, (label, suffix) in VIEWS.items():
         title_suffix = "" if view == "customer" else f" by {label.lower()}"
         limit = None if view == "customer" else GROUP_LIMIT
-        common = {"view": view, "view_label": label}
-        pages.append(
-            (
-                "learnings/" + suffix,
-                "learnings.html",
-                "Learnings" + title_suffix,
-                {
-                    **common,
-                    "views": _views("learnings/"),
-                    "groups": group_refs(learnings, site, view, limit=limit),
-                    "count": len(learnings),
-                },
+        for base, template, title, make in (
+            ("learnings/", "learnings.html", "Learnings", learnings_page),
+            ("assumptions/", "assumptions.html", "Assumptions", assumptions_page),
+            ("plans/", "plans.html", "Plans", plans_page),
+        ):
+            pages.append(
+                (base + suffix, template, title + title_suffix, partial(make, view, label, limit))
             )
-        )
-        open_groups = group_refs(open_assumptions, site, view, limit=limit, newest=False)
-        if view == "customer":
-            open_groups.sort(
-                key=lambda g: g.refs[0].moment.sort_key()
-            )  # oldest open assumption first
-        pages.append(
-            (
-                "assumptions/" + suffix,
-                "assumptions.html",
-                "Assumptions" + title_suffix,
-                {
-                    **common,
-                    "views": _views("assumptions/"),
-                    "open_groups": open_groups,
-                    "open_count": len(open_assumptions),
-                    "clarified": clarified,
-                },
-            )
-        )
-        pages.append(
-            (
-                "plans/" + suffix,
-                "plans.html",
-                "Plans" + title_suffix,
-                {
-                    **common,
-                    "views": _views("plans/"),
-                    "years": _plans_by_year(plans, site, view, limit),
-                },
-            )
-        )
     return pages
 
 

@@ -194,7 +194,7 @@ def render_pages(
             continue
         try:
             template = env.get_template(page.template)
-            html = template.render(page=page, **page.context)
+            html = template.render(page=page, **page.variables())
         except jinja2.TemplateNotFound as exc:
             failed.add(page.template)
             diagnostics.error("themes", 0, 0, f"template '{exc.name}' not found in the theme")
