@@ -109,11 +109,7 @@ def load_linked(
         body, lookups = reads.body(by_path[moment.source_path], targets, config, style)
         diagnostics.extend(body.problems)
         rendered[moment.id] = _with_body(moment, body)
-        # The moment is made from its file, its customer, its related ids and
-        # the links its body resolved: a digest of those stands for all of it.
-        digests[moment.id] = hash_text(
-            reads.key_of(moment.source_path), moment.customer, repr(moment.related), repr(lookups)
-        )
+        digests[moment.id] = _digest(reads.key_of(moment.source_path), moment, lookups)
     notes = {p.customer.source_path: p for p in profiles}
     customers = {}
     md = create_markdown(allow_html=config.allow_html) if notes else None
@@ -147,7 +143,7 @@ def load_linked(
 
 def swap_moments(
     site: Site, linking: Linking, sources: list[Source], reads: Reads
-) -> tuple[Site, list[str]] | None:
+) -> tuple[Site, Linking, list[str]] | None:
     """The site with these edited moment files read again and swapped in, and their ids.
 
     A shortcut for the preview, to show an edited moment at once: None when
@@ -159,6 +155,7 @@ def swap_moments(
     targets = linking.targets
     results = reads.read(sources, site.config, linking.style, targets.files, known=targets)
     moments = dict(site.moments)
+    digests = dict(linking.digests)
     reorder = False
     for result in results:
         if result.loaded is None or result.problems:
@@ -171,14 +168,22 @@ def swap_moments(
         linked = _link_moment(
             result.loaded, linking.index, linking.built_ids, linking.draft_ids, quiet
         )
-        body, _ = reads.body(result, linking.targets, site.config, linking.style)
+        body, lookups = reads.body(result, linking.targets, site.config, linking.style)
         if len(quiet) or body.problems or linked.customer != old.customer:
             return None
         moments[new.id] = _with_body(linked, body)
+        digests[new.id] = _digest(reads.key_of(new.source_path), linked, lookups)
         reorder = reorder or new.when != old.when
     if reorder:
         moments = dict(sorted(moments.items(), key=lambda item: item[1].sort_key()))
-    return replace(site, moments=moments), [r.loaded.moment.id for r in results if r.loaded]
+    ids = [r.loaded.moment.id for r in results if r.loaded]
+    return replace(site, moments=moments), replace(linking, digests=digests), ids
+
+
+def _digest(key: str, moment: Moment, lookups: tuple[Lookup, ...]) -> str:
+    """A moment is made from its file, its customer, its related ids and the links its
+    body resolved: a digest of those stands for all of it."""
+    return hash_text(key, moment.customer, repr(moment.related), repr(lookups))
 
 
 def _with_body(moment: Moment, body: RenderedBody) -> Moment:

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
+from html import escape
 from pathlib import Path
 
 import jinja2
@@ -29,11 +32,18 @@ from .keys import PageKeys, shows_whole_site, site_version, theme_version
 from .load import Linking, Reads, load_linked, swap_moments
 from .model import Site
 from .pages import Page, list_pages, moment_page
-from .render import CompiledTemplates, create_environment, render_pages, theme_dirs
+from .render import (
+    CompiledTemplates,
+    check_templates,
+    create_environment,
+    render_pages,
+    theme_dirs,
+)
 from .sources import Source
 from .urls import output_path
 
-File = bytes | Path  # a page's bytes, or a static file or asset to read when asked for
+File = typing.Union[bytes, Path, "Deferred"]  # bytes, a file to read, or a page to render
+RENDER_AT_ONCE = 200  # pages a rebuild renders before it defers the rest to their first request
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +162,23 @@ class Preview:
                 files[rel] = old.files[rel]
             else:
                 todo.append(page)
-        for page, html in render_pages(env, todo, diagnostics):
+        # Render now the pages of a few moments each; pages that list the whole
+        # site (slow on a big one) are rendered when first asked for. Every
+        # template is compiled now, so that a syntax error shows at once.
+        now: list[Page] = []
+        for page in todo:
+            if page.moments is not None and len(now) < RENDER_AT_ONCE:
+                now.append(page)
+            else:
+                files[output_path(page.url)] = Deferred(partial(_render_one, env, page))
+        check_templates(env, {page.template for page in todo}, diagnostics)
+        for page, html in render_pages(env, now, diagnostics):
             files[output_path(page.url)] = html.encode("utf-8")
         new_keys["moments.json"] = keys.data_key()
         if old.keys.get("moments.json") == new_keys["moments.json"]:
             files["moments.json"] = old.files["moments.json"]
         else:
-            files["moments.json"] = moments_json(site).encode("utf-8")
+            files["moments.json"] = Deferred(lambda: moments_json(site).encode("utf-8"))
         for rel, path in self._static_files(site).items():
             files.setdefault(rel, path)
         if diagnostics.has_errors:
@@ -207,21 +227,47 @@ class Preview:
         swapped = swap_moments(site, linking, sources, self.reads)
         if swapped is None:
             return
-        site, ids = swapped
+        site, linking, ids = swapped
         env = create_environment(
             site, self.site_dir, link_style=site.config.links, compiled=self._compiled
         )
+        # The same keys as the full pass that follows will compute, which then
+        # keeps these pages unless something else about them changed too.
+        keys = self._page_keys(site, env, linking.digests)
         files, new_keys = dict(old.files), dict(old.keys)
         diagnostics = Diagnostics()
         pages = [moment_page(site, moment_id) for moment_id in ids]
         for page, html in render_pages(env, pages, diagnostics):
             rel = output_path(page.url)
-            # No key: the full pass that follows renders the page again and
-            # publishes it only if its bytes differ from these.
-            files[rel], new_keys[rel] = html.encode("utf-8"), ""
+            files[rel], new_keys[rel] = html.encode("utf-8"), keys.key(page)
         if not diagnostics.has_errors:
             self._publish(files, new_keys, old.problems)
-            self._site = site
+            self._site, self._linking = site, linking
+
+
+class Deferred:
+    """A page rendered when first asked for, then kept."""
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._data = b""
+        self._lock = threading.Lock()
+
+    def get(self) -> bytes:
+        with self._lock:
+            if self._make is not None:
+                self._data, self._make = self._make(), None
+            return self._data
+
+
+def _render_one(env: jinja2.Environment, page: Page) -> bytes:
+    diagnostics = Diagnostics()
+    for _, html in render_pages(env, [page], diagnostics):
+        return html.encode("utf-8")
+    # Only a template error gets here, and the same template rendered fine a
+    # moment ago for another page: show what went wrong instead of the page.
+    problems = "".join(f"<li>{escape(d.as_text())}</li>" for d in diagnostics)
+    return f"<!doctype html><title>Template error</title><ul>{problems}</ul>".encode()
 
 
 def _same(old: File | None, new: File) -> bool:

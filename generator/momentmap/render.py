@@ -184,6 +184,20 @@ def script_json(value: Any) -> Markup:
     return Markup(text)
 
 
+def check_templates(
+    env: jinja2.Environment, names: Iterable[str], diagnostics: Diagnostics
+) -> None:
+    """Compile templates without rendering them, to report syntax errors."""
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            diagnostics.error("themes", 0, 0, f"template '{exc.name}' not found in the theme")
+        except jinja2.TemplateSyntaxError as exc:
+            problem = _template_problem(exc, name)
+            diagnostics.error(problem.file, problem.line, 0, problem.message)
+
+
 def render_pages(
     env: jinja2.Environment, pages: list[Page], diagnostics: Diagnostics
 ) -> Iterator[tuple[Page, str]]:

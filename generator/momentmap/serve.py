@@ -32,7 +32,7 @@ import watchfiles
 
 from .cache import CACHE_DIR
 from .diagnostics import UsageError
-from .preview import Preview, Published, Rebuild
+from .preview import Deferred, Preview, Published, Rebuild
 
 LIVE_PREFIX = "/_momentmap/"
 EVENTS_PATH = LIVE_PREFIX + "events"
@@ -125,7 +125,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if content is None:
             status, rel = HTTPStatus.NOT_FOUND, "404.html"
             content = published.files.get(rel, b"<!doctype html><title>Not found</title>\n")
-        data = content if isinstance(content, bytes) else _read(content)
+        data = (
+            content
+            if isinstance(content, bytes)
+            else content.get()
+            if isinstance(content, Deferred)
+            else _read(content)
+        )
         if data is None:
             self._plain(HTTPStatus.NOT_FOUND, "not found\n")
             return
