@@ -10,22 +10,21 @@ Two things are kept between builds:
   instead of being rendered again.
 
 The cache is never trusted: every file carries a SHA-256 checksum that is
-tested before anything is parsed, and shards (in `marshal`'s format, which
-is fast and holds only plain values) are decoded into the model's own
-record types and nothing else. A damaged, stale or foreign file is ignored
-and rebuilt, not believed. Nothing in it is
+tested before anything is parsed, and shards are unpickled by an unpickler
+that builds the model's own record types and nothing else. A damaged,
+stale or foreign file is ignored and rebuilt, not believed. Nothing in it is
 needed: deleting the folder only makes the next build slower.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
-import marshal
 import os
+import pickle
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,7 +37,7 @@ from .model import Moment, Promise
 from .moments import LoadedMoment, ReadResult
 
 CACHE_DIR = ".momentmap-cache"
-FORMAT = 2
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -59,8 +58,9 @@ def hash_text(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-# The codec: the model's records as plain tuples for `marshal`, and back. Only
-# these record types are ever built, so a cache cannot make the build run code.
+# Shards are pickles read by an unpickler that can build the model's own
+# record types and nothing else (no functions, no other classes), so a cache
+# file can hold data but never make the build run code.
 
 _RECORD_TYPES: tuple[type, ...] = (
     Moment,
@@ -72,56 +72,25 @@ _RECORD_TYPES: tuple[type, ...] = (
     LoadedMoment,
     ReadResult,
 )
-_CODES = {cls: code for code, cls in enumerate(_RECORD_TYPES)}
-_FIELDS = [tuple(f.name for f in dataclasses.fields(cls)) for cls in _RECORD_TYPES]
-_TUPLE, _DATE, _DATETIME = -1, -2, -3
-_SCALARS = (str, int, bool, float, type(None))
-
-
-def encode(value: Any) -> Any:
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is tuple:
-        return (_TUPLE, *map(encode, value))
-    if kind is list:
-        return [encode(v) for v in value]
-    if kind is dict:
-        return {str(k): encode(v) for k, v in value.items()}
-    if kind is dt.date:
-        return (_DATE, value.toordinal())
-    if kind is dt.datetime:
-        return (_DATETIME, value.isoformat())
-    code = _CODES.get(kind)
-    if code is None:
-        raise TypeError(f"cannot cache a {kind.__name__}")
-    return (code, *[encode(getattr(value, name)) for name in _FIELDS[code]])
+_ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in _RECORD_TYPES} | {
+    ("datetime", "date"): dt.date,
+}
 
 
 class Corrupt(Exception):
     pass
 
 
-def decode(value: Any) -> Any:
-    kind = type(value)
-    if kind is tuple and value and type(value[0]) is int:
-        code = value[0]
-        if code == _TUPLE:
-            return tuple(map(decode, value[1:]))
-        if code == _DATE:
-            return dt.date.fromordinal(value[1])
-        if code == _DATETIME:
-            return dt.datetime.fromisoformat(value[1])
-        if 0 <= code < len(_RECORD_TYPES) and len(value) == len(_FIELDS[code]) + 1:
-            return _RECORD_TYPES[code](*map(decode, value[1:]))
-        raise Corrupt("unknown record")
-    if kind in _SCALARS:
-        return value
-    if kind is list:
-        return [decode(v) for v in value]
-    if kind is dict:
-        return {k: decode(v) for k, v in value.items() if type(k) is str}
-    raise Corrupt(f"unexpected {kind.__name__}")
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            raise Corrupt(f"{module}.{name} is not a cache record")
+        return found
+
+
+def _loads(payload: bytes) -> Any:
+    return _RecordUnpickler(io.BytesIO(payload)).load()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -147,14 +116,14 @@ def _read_checked(path: Path, *, binary: bool = False) -> Any:
         checksum, _, payload = data.partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
-        return marshal.loads(payload) if binary else json.loads(payload)
-    except (OSError, ValueError, EOFError, TypeError):
+        return _loads(payload) if binary else json.loads(payload)
+    except (OSError, ValueError, EOFError, TypeError, AttributeError, Corrupt, pickle.PickleError):
         return None
 
 
 def _dump(path: Path, value: Any, *, binary: bool = False) -> None:
     if binary:
-        payload = marshal.dumps(value)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     else:
         payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     _write_atomically(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
@@ -163,13 +132,11 @@ def _dump(path: Path, value: Any, *, binary: bool = False) -> None:
 class Store:
     """Results by key, in 256 shards so that a small change rewrites little."""
 
-    def __init__(self, folder: Path | None, namespace: str, *, remember: bool = False) -> None:
+    def __init__(self, folder: Path | None, namespace: str) -> None:
         self.folder = folder / namespace if folder is not None else None
-        self._shards: dict[str, dict[str, Any]] = {}  # shard -> key -> encoded entry
+        self._shards: dict[str, dict[str, Any]] = {}  # shard -> key -> entry
         self._changed: set[str] = set()
         self._used: set[str] = set()
-        # A long-lived process (serve) keeps decoded entries too, to skip decoding.
-        self._decoded: dict[str, Any] | None = {} if remember else None
 
     def _shard(self, key: str) -> dict[str, Any]:
         name = key[:2]
@@ -185,39 +152,25 @@ class Store:
         return shard
 
     def get(self, key: str) -> Any:
-        """The decoded entry, or None when absent or unreadable."""
-        if self._decoded is not None and key in self._decoded:
+        """The entry, or None when absent."""
+        value = self._shard(key).get(key)
+        if value is not None:
             self._used.add(key)
-            return self._decoded[key]
-        encoded = self._shard(key).get(key)
-        if encoded is None:
-            return None
-        try:
-            value = decode(encoded)
-        except (Corrupt, TypeError, ValueError, KeyError):
-            return None
-        self._used.add(key)
-        if self._decoded is not None:
-            self._decoded[key] = value
         return value
 
     def put(self, key: str, value: Any) -> None:
-        if self._decoded is not None:
-            self._decoded[key] = value
-        self._shard(key)[key] = encode(value)
+        self._shard(key)[key] = value
         self._used.add(key)
         self._changed.add(key[:2])
 
     def save(self) -> None:
-        """Write the shards that changed, dropping entries this build did not use."""
+        """Write the shards that changed, dropping entries not used since the last save."""
         if self.folder is None:
             return
         for name, shard in self._shards.items():
             unused = [k for k in shard if k not in self._used]
             for key in unused:
                 del shard[key]
-                if self._decoded is not None:
-                    self._decoded.pop(key, None)
             if name in self._changed or unused:
                 _dump(
                     self.folder / f"{name}.bin", {"format": FORMAT, "entries": shard}, binary=True
@@ -244,21 +197,21 @@ class Manifest:
         entry = self.entries.get(rel)
         if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
             return None
-        path = out_dir / rel
+        path = f"{out_dir}/{rel}"
         try:
-            stat = path.stat(follow_symlinks=False)
+            stat = os.stat(path, follow_symlinks=False)
         except OSError:
             return None
         if [stat.st_ino, stat.st_size, stat.st_mtime_ns] != entry[1:]:
             return None  # edited, replaced or touched since: render it again
-        return path
+        return Path(path)
 
     def record(self, out_dir: Path, keys: Iterable[tuple[str, str]]) -> None:
         """Remember the files just committed to `out_dir`, with the keys they came from."""
         entries: dict[str, list[Any]] = {}
         for rel, key in keys:
             try:
-                stat = (out_dir / rel).stat(follow_symlinks=False)
+                stat = os.stat(f"{out_dir}/{rel}", follow_symlinks=False)
             except OSError:
                 continue
             entries[rel] = [key, stat.st_ino, stat.st_size, stat.st_mtime_ns]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .diagnostics import Diagnostics, UsageError
 
@@ -54,6 +54,7 @@ class OutputWriter:
         self.out_dir = out_dir
         self.staging = out_dir.parent / f".{out_dir.name}.momentmap-new"
         self.written: set[str] = set()
+        self.kept: set[str] = set()
         self._dirs: set[Path] = set()
         if (self.staging / _READY).is_file():
             _apply(self.staging, out_dir)  # the last build's commit was cut short
@@ -61,14 +62,13 @@ class OutputWriter:
             shutil.rmtree(self.staging)  # left over from a build that was killed
         self.staging.mkdir(parents=True)
 
-    def _check(self, rel: str) -> tuple[str, ...]:
-        parts = PurePosixPath(rel).parts
+    def _check(self, rel: str) -> list[str]:
+        parts = rel.split("/")
         if (
-            not parts
-            or rel.startswith("/")
-            or any(p in ("..", ".", "") for p in parts)
-            or "\\" in rel
+            "\\" in rel
+            or "\0" in rel
             or rel in (MARKER, _READY)
+            or not all(p not in ("..", ".", "") for p in parts)
         ):
             raise ValueError(f"unsafe output path {rel!r}")
         return parts
@@ -89,6 +89,7 @@ class OutputWriter:
         """Leave the output's current `rel` as it is: it is unchanged."""
         self._check(rel)
         self.written.add(rel)
+        self.kept.add(rel)
 
     def has(self, rel: str) -> bool:
         return rel in self.written
@@ -114,26 +115,47 @@ class OutputWriter:
                 self.out_dir.rmdir()  # empty: check_output_dir refuses anything else
             os.replace(self.staging, self.out_dir)
             return
-        self._warn_foreign(previous, diagnostics)
+        foreign = self._warn_foreign(previous, diagnostics)
+        if not self.kept:
+            # Everything is new: swapping whole folders is far cheaper than
+            # moving each file. Foreign files come along into the new one.
+            for rel in foreign:
+                target = self.staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(self.out_dir / rel, target, follow_symlinks=False)
+            _write_marker(self.staging, self.written)
+            old = self.out_dir.parent / f".{self.out_dir.name}.momentmap-old"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(self.out_dir, old)
+            os.replace(self.staging, self.out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+            return
         plan = {"written": sorted(self.written), "remove": sorted(previous - self.written)}
         ready = self.staging / (_READY + ".tmp")
         ready.write_text(json.dumps(plan), encoding="utf-8")
         os.replace(ready, self.staging / _READY)  # from here on, the commit will be finished
         _apply(self.staging, self.out_dir)
 
-    def _warn_foreign(self, previous: set[str], diagnostics: Diagnostics) -> None:
-        for dirpath, dirnames, filenames in os.walk(self.out_dir):
+    def _warn_foreign(self, previous: set[str], diagnostics: Diagnostics) -> list[str]:
+        """Files in the output that no build wrote: they stay, with a warning each."""
+        foreign = []
+        root = str(self.out_dir)
+        for dirpath, dirnames, filenames in os.walk(root):
             dirnames.sort()
+            folder = dirpath[len(root) + 1 :].replace(os.sep, "/")
             for name in sorted(filenames):
-                rel = (Path(dirpath) / name).relative_to(self.out_dir).as_posix()
+                rel = f"{folder}/{name}" if folder else name
                 if rel == MARKER or rel in previous or rel in self.written:
                     continue
+                foreign.append(rel)
                 diagnostics.warning(
                     self.out_dir.name + "/" + rel,
                     0,
                     0,
                     "file was not written by momentmap; kept in the new output",
                 )
+        return foreign
 
 
 _READY = ".momentmap-commit"  # in the staging folder: rendering is done, moving has begun

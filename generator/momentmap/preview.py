@@ -73,9 +73,7 @@ class Preview:
     def __init__(self, site_dir: Path, options: BuildOptions) -> None:
         self.site_dir = site_dir
         self.options = options
-        self.reads = Reads(
-            Store(site_dir / CACHE_DIR, "moments", remember=True), trust_unchanged_stat=True
-        )
+        self.reads = Reads(Store(site_dir / CACHE_DIR, "moments"), trust_unchanged_stat=True)
         self.published = Published(0, {}, {})
         self._site: Site | None = None
         self._linking: Linking | None = None

@@ -35,13 +35,15 @@ def find_sources(
     if not content_dir.is_dir():
         diagnostics.error(_rel(content_dir, site_dir), 0, 0, "content folder not found")
         return sources
+    prefix = _rel(content_dir, site_dir) + "/"
     site_root = site_dir.resolve()
     skipped = {p.resolve() for p in skip}
-    for dirpath, dirnames, filenames in os.walk(content_dir):
-        folder = Path(dirpath)
+    # Plain strings in the loop: it runs once per file on every build.
+    content = str(content_dir)
+    for dirpath, dirnames, filenames in os.walk(content):
         kept = []
         for name in sorted(dirnames):
-            path = folder / name
+            path = Path(dirpath, name)
             if is_ignored(name) or path.resolve() in skipped:
                 continue
             if path.is_symlink():
@@ -49,19 +51,23 @@ def find_sources(
                 continue
             kept.append(name)
         dirnames[:] = kept
+        folder = dirpath[len(content) + 1 :].replace(os.sep, "/")
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
-            path = folder / name
-            if path.is_symlink() and not _inside(path.resolve(), site_root):
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not _inside(Path(full).resolve(), site_root):
                 diagnostics.warning(
-                    _rel(path, site_dir), 0, 0, "symlink points outside the site; not followed"
+                    _rel(Path(full), site_dir),
+                    0,
+                    0,
+                    "symlink points outside the site; not followed",
                 )
                 continue
-            if not path.is_file():
+            if not os.path.isfile(full):
                 continue
-            source_path = path.relative_to(content_dir).as_posix()
-            source = Source(source_path, _rel(path, site_dir), path)
+            source_path = f"{folder}/{name}" if folder else name
+            source = Source(source_path, f"{prefix}{source_path}", Path(full))
             if source_path.startswith("moments/") and name.endswith(".md"):
                 sources.moments.append(source)
             elif (
