@@ -183,3 +183,34 @@ def test_an_output_file_edited_by_hand_is_rendered_again(example: Path) -> None:
     rendered, _ = build(example)
     assert rendered == 1
     assert page.read_bytes() == original
+
+
+def test_a_commit_cut_short_is_repaired_by_the_next_build(example: Path) -> None:
+    """A crash while changed files are being moved in leaves old and new files mixed."""
+    public, cache = example / "public", example / ".momentmap-cache"
+    build(example)
+    before, manifests = tree_bytes(public), {p: p.read_bytes() for p in cache.glob("output-*.json")}
+    _edit(
+        example,
+        "2024-06-25-one-year-renewal-corvane-on-the-shortlist.md",
+        "renewed for",
+        "renewed, grudgingly, for",
+    )
+    build(example)
+    after = tree_bytes(public)
+    changed = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert len(changed) >= 2
+    # The state a kill would leave: the last manifest, half the new files moved
+    # in, the rest still in the staging folder.
+    for path, data in manifests.items():
+        path.write_bytes(data)
+    staging = example / ".public.momentmap-new"
+    for n, rel in enumerate(changed):
+        target = (public if n % 2 else staging) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (public / rel).write_bytes(before[rel] if n % 2 == 0 else after[rel])
+        target.write_bytes(after[rel])
+    rendered, read = build(example)
+    assert rendered > 0 and read == 0
+    assert tree_bytes(public) == clean_build(example)
+    assert not staging.exists()

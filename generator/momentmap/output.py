@@ -46,8 +46,9 @@ class OutputWriter:
     it was. The first build renames the staging folder into place; later
     builds move in only the files that changed and delete the pages that
     are gone, leaving every unchanged file (`keep`) where it is. A commit
-    cut short (a crash, a kill) is finished by the next build: the staging
-    folder holds a list of what it must still do.
+    cut short (a crash, a kill) is repaired by the next build: the cache's
+    manifest no longer matches the files it half replaced, so they are
+    rendered again.
     """
 
     def __init__(self, out_dir: Path) -> None:
@@ -56,8 +57,6 @@ class OutputWriter:
         self.written: set[str] = set()
         self.kept: set[str] = set()
         self._dirs: set[Path] = set()
-        if (self.staging / _READY).is_file():
-            _apply(self.staging, out_dir)  # the last build's commit was cut short
         if self.staging.exists():
             shutil.rmtree(self.staging)  # left over from a build that was killed
         self.staging.mkdir(parents=True)
@@ -67,7 +66,7 @@ class OutputWriter:
         if (
             "\\" in rel
             or "\0" in rel
-            or rel in (MARKER, _READY)
+            or rel == MARKER
             or not all(p not in ("..", ".", "") for p in parts)
         ):
             raise ValueError(f"unsafe output path {rel!r}")
@@ -131,11 +130,7 @@ class OutputWriter:
             os.replace(self.staging, self.out_dir)
             shutil.rmtree(old, ignore_errors=True)
             return
-        plan = {"written": sorted(self.written), "remove": sorted(previous - self.written)}
-        ready = self.staging / (_READY + ".tmp")
-        ready.write_text(json.dumps(plan), encoding="utf-8")
-        os.replace(ready, self.staging / _READY)  # from here on, the commit will be finished
-        _apply(self.staging, self.out_dir)
+        _apply(self.staging, self.out_dir, self.written, previous - self.written)
 
     def _warn_foreign(self, previous: set[str], diagnostics: Diagnostics) -> list[str]:
         """Files in the output that no build wrote: they stay, with a warning each."""
@@ -158,9 +153,6 @@ class OutputWriter:
         return foreign
 
 
-_READY = ".momentmap-commit"  # in the staging folder: rendering is done, moving has begun
-
-
 def _previously_written(out_dir: Path) -> set[str] | None:
     """What the last build wrote, from its marker; None when there is no marker."""
     marker = out_dir / MARKER
@@ -179,30 +171,22 @@ def _write_marker(folder: Path, written: set[str]) -> None:
     os.replace(tmp, folder / MARKER)
 
 
-def _apply(staging: Path, out_dir: Path) -> None:
-    """Move the staged files into the output, delete the pages that are gone, write the marker.
-
-    Every step can be repeated, so a commit that was cut short is finished
-    by running this again.
-    """
-    plan = json.loads((staging / _READY).read_text(encoding="utf-8"))
+def _apply(staging: Path, out_dir: Path, written: set[str], gone: set[str]) -> None:
+    """Move the staged files into the output, delete the pages that are gone, write the marker."""
     made: set[Path] = set()
     for dirpath, _dirnames, filenames in os.walk(staging):
         for name in filenames:
             source = Path(dirpath) / name
-            rel = source.relative_to(staging)
-            if rel.as_posix() in (_READY, _READY + ".tmp"):
-                continue
-            target = out_dir / rel
+            target = out_dir / source.relative_to(staging)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             os.replace(source, target)
-    for rel in plan["remove"]:
+    for rel in sorted(gone):
         target = out_dir / rel
         target.unlink(missing_ok=True)
         _prune(target.parent, out_dir)
-    _write_marker(out_dir, set(plan["written"]))
+    _write_marker(out_dir, written)
     shutil.rmtree(staging)
 
 
