@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .anonymize import anonymize_site
@@ -149,13 +150,14 @@ def build_site(
             if not _reuse(writer, manifest, rel, key):
                 todo.append((page, writer.reserve(rel)))
         result.rendered = len(todo)
-        for done, problems in enumerate(render_files(env, todo), 1):
+        data: list[tuple[Callable[[], str], Path]] = []
+        made["moments.json"] = keys.data_key()
+        if not _reuse(writer, manifest, "moments.json", made["moments.json"]):
+            data.append((partial(moments_json, site), writer.reserve("moments.json")))
+        for done, problems in enumerate(render_files(env, todo, data), 1):
             diagnostics.extend(problems)
             progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
         progress("copying files")
-        made["moments.json"] = keys.data_key()
-        if not _reuse(writer, manifest, "moments.json", made["moments.json"]):
-            writer.write_text("moments.json", moments_json(site))
         _copy_static(site_dir, site, writer, diagnostics)
         for source_path in site.assets:
             if writer.has(source_path):

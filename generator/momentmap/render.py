@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -226,17 +226,27 @@ class _Jobs:
 
     env: ClassVar[jinja2.Environment]
     todo: ClassVar[list[tuple[Page, Path]]] = []
+    files: ClassVar[list[tuple[Callable[[], str], Path]]] = []
 
 
 def render_files(
-    env: jinja2.Environment, todo: list[tuple[Page, Path]]
+    env: jinja2.Environment,
+    todo: list[tuple[Page, Path]],
+    files: Sequence[tuple[Callable[[], str], Path]] = (),
 ) -> Iterator[list[Diagnostic]]:
-    """Render each page into its file, in parallel; yields each chunk's problems."""
-    _Jobs.env, _Jobs.todo = env, todo
+    """Render each page into its file, and make each other file, in parallel.
+
+    Yields each chunk's problems. Pages that list the whole site are the
+    slowest, so they go first: then no worker is left with a long tail.
+    """
+    todo = sorted(todo, key=lambda job: job[0].moments is not None)
+    _Jobs.env, _Jobs.todo, _Jobs.files = env, todo, list(files)
     try:
-        yield from map_chunks(_render_chunk, range(len(todo)))
+        yield from map_chunks(
+            _render_chunk, [-1 - i for i in range(len(files))] + list(range(len(todo)))
+        )
     finally:
-        _Jobs.todo = []
+        _Jobs.todo, _Jobs.files = [], []
 
 
 def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
@@ -244,6 +254,10 @@ def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
     paths = {}
     pages = []
     for i in indices:
+        if i < 0:
+            make, target = _Jobs.files[-1 - i]
+            target.write_bytes(make().encode("utf-8"))
+            continue
         page, path = _Jobs.todo[i]
         paths[page.url] = path
         pages.append(page)
