@@ -18,6 +18,8 @@ needed: deleting the folder only makes the next build slower.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -37,7 +39,7 @@ from .model import Moment, Promise
 from .moments import LoadedMoment, ReadResult
 
 CACHE_DIR = ".momentmap-cache"
-FORMAT = 3
+FORMAT = 4
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -75,6 +77,21 @@ _RECORD_TYPES: tuple[type, ...] = (
 _ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in _RECORD_TYPES} | {
     ("datetime", "date"): dt.date,
 }
+
+
+def _reducer(cls: type) -> Any:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(record: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, tuple(getattr(record, name) for name in names)
+
+    return reduce
+
+
+# Pickle records as constructor calls: twice as fast to load as the generated
+# __setstate__ of slotted dataclasses (this also speeds up worker results).
+for _cls in _RECORD_TYPES:
+    copyreg.pickle(_cls, _reducer(_cls))
 
 
 class Corrupt(Exception):
