@@ -182,8 +182,9 @@ def serve(
         config = site_config(site, options, Diagnostics())
         if host not in LOOPBACK_NAMES:
             click.echo(
-                f"warning: listening on {host}: anyone who can reach this machine can read "
-                f"the site; it answers only requests addressed to {host}",
+                f"warning: listening on {host}, not only on this machine: other computers "
+                f"can connect, and requests addressed to {host} (or 127.0.0.1, localhost) "
+                "are answered",
                 err=True,
             )
         preview = Preview(site, options)
@@ -193,12 +194,15 @@ def serve(
     except UsageError as exc:
         raise _usage(str(exc)) from None
     url = f"http://{'[' + host + ']' if ':' in host else host}:{server.port}/"
-    click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
-    if open_browser:
-        import webbrowser
 
-        webbrowser.open(url)
-    serve_forever(server, site, site / config.output_dir, report)
+    def ready() -> None:
+        click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve_forever(server, site, site / config.output_dir, report, ready)
     click.echo("Stopped.", err=True)
 
 

@@ -42,6 +42,7 @@ HEARTBEAT_SECONDS = 15.0
 # Changes are gathered until the files have been quiet this long: short enough
 # to feel instant, long enough that an editor's save or a checkout is one batch.
 WATCH_STEP_MS = 20
+WAKE_MS = 100  # the watcher wakes this often without changes (to see Ctrl-C and stop)
 CLIENT_SCRIPT = (Path(__file__).resolve().parent / "live.js").read_bytes()
 _SCRIPT_TAG = f'<script src="{CLIENT_PATH}"></script>'.encode()
 
@@ -231,7 +232,7 @@ def _split_host(host: str) -> tuple[str | None, int | None]:
         port_text = rest[1:] if rest.startswith(":") else ""
     else:
         name, _, port_text = host.partition(":")
-    if port_text and not port_text.isdigit():
+    if port_text and not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5):
         return None, None
     return name, int(port_text) if port_text else None
 
@@ -289,12 +290,17 @@ def serve_forever(
     site_dir: Path,
     output_dir: Path,
     on_rebuild: Callable[[Rebuild], None],
+    on_ready: Callable[[], None],
 ) -> None:
-    """Serve in a thread and rebuild on changes until Ctrl-C (or SIGTERM)."""
+    """Serve in a thread and rebuild on changes until Ctrl-C (or SIGTERM).
+
+    `on_ready` is called once the watcher is in place and has caught up.
+    """
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    caught_up = False
     try:
         for changes in watchfiles.watch(
             site_dir,
@@ -302,10 +308,19 @@ def serve_forever(
             step=WATCH_STEP_MS,
             debounce=1600,
             stop_event=stop,
-            rust_timeout=500,
-            yield_on_timeout=False,
+            rust_timeout=WAKE_MS,
+            yield_on_timeout=True,
         ):
-            on_rebuild(server.preview.rebuild(sorted(Path(p) for _, p in changes)))
+            if not caught_up:
+                # Once the watcher is in place, catch up with whatever changed
+                # since the first build read the files; only then are we ready.
+                caught_up = True
+                result = server.preview.rebuild(sorted(Path(p) for _, p in changes))
+                if changes or result.read or not result.ok:
+                    on_rebuild(result)
+                on_ready()
+            elif changes:
+                on_rebuild(server.preview.rebuild(sorted(Path(p) for _, p in changes)))
     except KeyboardInterrupt:
         pass
     finally:
