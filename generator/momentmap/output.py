@@ -81,8 +81,11 @@ class OutputWriter:
         return target
 
     def reserve(self, rel: str) -> Path:
-        """The staging path for `rel`, for a worker process to write."""
-        return self._target(rel)
+        """The staging path for `rel`, for a worker process to write (after making
+        its folder: on a big site that is thousands of folders, made in parallel)."""
+        target = self.staging.joinpath(*self._check(rel))
+        self.written.add(rel)
+        return target
 
     def keep(self, rel: str) -> None:
         """Leave the output's current `rel` as it is: it is unchanged."""

@@ -9,6 +9,7 @@ would cost more than it saves, and so does any process that runs threads
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -56,5 +57,11 @@ def map_chunks(
         return
     size = max(1, min(chunk, -(-len(items) // (n * 4))))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with multiprocessing.get_context("fork").Pool(n) as pool:
-        yield from pool.imap(work, chunks)
+    # The objects made so far are shared with the workers: keep the collector
+    # from walking (and so copying) them in every worker.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            yield from pool.imap(work, chunks)
+    finally:
+        gc.unfreeze()

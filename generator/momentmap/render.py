@@ -256,13 +256,16 @@ def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
     for i in indices:
         if i < 0:
             make, target = _Jobs.files[-1 - i]
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(make().encode("utf-8"))
             continue
         page, path = _Jobs.todo[i]
         paths[page.url] = path
         pages.append(page)
     for page, html in render_pages(_Jobs.env, pages, diagnostics):
-        paths[page.url].write_bytes(html.encode("utf-8"))
+        path = paths[page.url]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(html.encode("utf-8"))
     return diagnostics.items
 
 
