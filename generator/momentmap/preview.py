@@ -77,8 +77,12 @@ class Preview:
         self.published = Published(0, {}, {})
         self._site: Site | None = None
         self._linking: Linking | None = None
-        self._changed = threading.Condition()
+        self._changed = threading.Condition()  # guards `published` and `_shown_at`
         self._compiled = CompiledTemplates()
+        # The quick pass may run while a full pass is under way: pages it shows
+        # are stamped, and a full pass that started earlier leaves them alone.
+        self._stamp = 0
+        self._shown_at: dict[str, int] = {}  # output path -> stamp of its quick pass
 
     # --- reading the published state (any thread) ---------------------------
 
@@ -95,12 +99,21 @@ class Preview:
         problems: Iterable[Diagnostic],
         *,
         failed: bool = False,
+        since: int | None = None,
     ) -> None:
-        old = self.published
-        changed = frozenset(
-            rel for rel, content in files.items() if not _same(old.files.get(rel), content)
-        ) | frozenset(old.files.keys() - files.keys())
+        """Make a new state current; with `since` (a full pass's start), pages that a
+        later quick pass showed are kept as they are."""
         with self._changed:
+            old = self.published
+            if since is not None:
+                for rel, stamp in list(self._shown_at.items()):
+                    if stamp > since and rel in old.files:
+                        files[rel], keys[rel] = old.files[rel], old.keys[rel]
+                    else:
+                        del self._shown_at[rel]
+            changed = frozenset(
+                rel for rel, content in files.items() if not _same(old.files.get(rel), content)
+            ) | frozenset(old.files.keys() - files.keys())
             self.published = Published(
                 old.generation + 1, files, keys, tuple(problems), changed, failed
             )
@@ -109,10 +122,16 @@ class Preview:
     # --- rebuilding (the watcher's thread) -----------------------------------
 
     def rebuild(self, changed: Iterable[Path] = ()) -> Rebuild:
-        """Bring the served site up to date after `changed` files (all, when empty)."""
+        """Bring the served site up to date after `changed` files: both passes."""
+        self.show_edited_moments(list(changed))
+        return self.full_pass()
+
+    def full_pass(self) -> Rebuild:
+        """Re-read what changed on disk and re-render every page whose key changed."""
         started = time.perf_counter()
+        with self._changed:
+            since = self._stamp
         fresh_before = self.reads.fresh
-        self._show_edited_moments_first(list(changed))
         diagnostics = Diagnostics()
         config = site_config(self.site_dir, self.options, diagnostics)
         out_dir = resolve_out_dir(self.site_dir, config, self.options)
@@ -127,7 +146,7 @@ class Preview:
         )
         rendered = 0
         if not diagnostics.has_errors:
-            rendered = self._render(site, linking.digests, diagnostics)
+            rendered = self._render(site, linking.digests, diagnostics, since)
         save_cache(self.reads.store)
         seconds = time.perf_counter() - started
         result = Rebuild(
@@ -141,10 +160,12 @@ class Preview:
             self._site, self._linking = site, linking
         else:
             old = self.published
-            self._publish(old.files, old.keys, result.problems, failed=True)
+            self._publish(dict(old.files), dict(old.keys), result.problems, failed=True)
         return result
 
-    def _render(self, site: Site, digests: dict[str, str], diagnostics: Diagnostics) -> int:
+    def _render(
+        self, site: Site, digests: dict[str, str], diagnostics: Diagnostics, since: int
+    ) -> int:
         env = create_environment(
             site, self.site_dir, link_style=site.config.links, compiled=self._compiled
         )
@@ -181,7 +202,7 @@ class Preview:
             files.setdefault(rel, path)
         if diagnostics.has_errors:
             return 0
-        self._publish(files, new_keys, diagnostics.sorted())
+        self._publish(files, new_keys, diagnostics.sorted(), since=since)
         return len(todo)
 
     def _page_keys(self, site: Site, env: jinja2.Environment, digests: dict[str, str]) -> PageKeys:
@@ -206,8 +227,13 @@ class Preview:
             files.setdefault(source_path, content / source_path)
         return files
 
-    def _show_edited_moments_first(self, changed: list[Path]) -> None:
-        """Publish the pages of edited moments before the full pass, when the edit allows."""
+    def show_edited_moments(self, changed: list[Path]) -> None:
+        """The quick pass: publish the pages of edited moments at once, when the edit
+        allows; the full pass that must follow brings the rest up to date.
+
+        Safe to run while a full pass is under way in another thread: it reads
+        the files with its own reader and only adds pages to the current state.
+        """
         site, linking, old = self._site, self._linking, self.published
         if site is None or linking is None or not changed or old.failed:
             return
@@ -222,7 +248,7 @@ class Preview:
                 return
             file = f"{site.config.content_dir}/{source_path}"
             sources.append(Source(source_path, file, path))
-        swapped = swap_moments(site, linking, sources, self.reads)
+        swapped = swap_moments(site, linking, sources, Reads(Store(None, "moments")))
         if swapped is None:
             return
         site, linking, ids = swapped
@@ -232,15 +258,22 @@ class Preview:
         # The same keys as the full pass that follows will compute, which then
         # keeps these pages unless something else about them changed too.
         keys = self._page_keys(site, env, linking.digests)
-        files, new_keys = dict(old.files), dict(old.keys)
         diagnostics = Diagnostics()
         pages = [moment_page(site, moment_id) for moment_id in ids]
-        for page, html in render_pages(env, pages, diagnostics):
-            rel = output_path(page.url)
-            files[rel], new_keys[rel] = html.encode("utf-8"), keys.key(page)
-        if not diagnostics.has_errors:
-            self._publish(files, new_keys, old.problems)
-            self._site, self._linking = site, linking
+        shown = [
+            (output_path(p.url), html, keys.key(p))
+            for p, html in render_pages(env, pages, diagnostics)
+        ]
+        if diagnostics.has_errors:
+            return
+        with self._changed:
+            self._stamp += 1
+            current = self.published
+            files, new_keys = dict(current.files), dict(current.keys)
+            for rel, html, key in shown:
+                files[rel], new_keys[rel] = html.encode("utf-8"), key
+                self._shown_at[rel] = self._stamp
+            self._publish(files, new_keys, current.problems)
 
 
 class Deferred:

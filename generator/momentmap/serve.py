@@ -294,11 +294,16 @@ def serve_forever(
 ) -> None:
     """Serve in a thread and rebuild on changes until Ctrl-C (or SIGTERM).
 
-    `on_ready` is called once the watcher is in place and has caught up.
+    The watcher shows an edited moment's page at once (the quick pass) and
+    asks the builder thread for a full pass, which brings everything else up
+    to date; edits that arrive meanwhile are shown at once too, and one more
+    full pass follows. `on_ready` is called once the watcher is in place and
+    has caught up.
     """
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     stop = threading.Event()
+    builder = _Builder(server.preview, on_rebuild, stop)
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     caught_up = False
     try:
@@ -311,20 +316,47 @@ def serve_forever(
             rust_timeout=WAKE_MS,
             yield_on_timeout=True,
         ):
+            paths = sorted(Path(p) for _, p in changes)
             if not caught_up:
                 # Once the watcher is in place, catch up with whatever changed
                 # since the first build read the files; only then are we ready.
                 caught_up = True
-                result = server.preview.rebuild(sorted(Path(p) for _, p in changes))
+                result = server.preview.rebuild(paths)
                 if changes or result.read or not result.ok:
                     on_rebuild(result)
+                builder.start()
                 on_ready()
             elif changes:
-                on_rebuild(server.preview.rebuild(sorted(Path(p) for _, p in changes)))
+                server.preview.show_edited_moments(paths)
+                builder.request()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        stop.set()
+        builder.request()  # wakes it to see `stop`
         server.stopping.set()
         server.shutdown()
         server.server_close()
+
+
+class _Builder(threading.Thread):
+    """Runs full passes one after another while changes keep coming."""
+
+    def __init__(
+        self, preview: Preview, on_rebuild: Callable[[Rebuild], None], stop: threading.Event
+    ) -> None:
+        super().__init__(name="builder", daemon=True)
+        self.preview, self.on_rebuild, self.stop = preview, on_rebuild, stop
+        self._wanted = threading.Event()
+
+    def request(self) -> None:
+        self._wanted.set()
+
+    def run(self) -> None:
+        while True:
+            self._wanted.wait()
+            if self.stop.is_set():
+                return
+            self._wanted.clear()
+            self.on_rebuild(self.preview.full_pass())
