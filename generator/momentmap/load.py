@@ -8,7 +8,7 @@ it can later run in parallel; the checks that need every id and customer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -99,13 +99,19 @@ def load_linked(
     else:
         index = index_from_names((m.moment.customer for m in loaded), diagnostics)
     built_ids = {m.moment.id for m in loaded}
-    moments = [_link_moment(m, index, built_ids, draft_ids, diagnostics) for m in loaded]
+    moments = []
+    for n, item in enumerate(loaded):
+        if n % PAUSE_EVERY == 0:
+            reads.pause()
+        moments.append(_link_moment(item, index, built_ids, draft_ids, diagnostics))
 
     targets = LinkTargets(pages={m.source_path: m.url for m in moments}, files=assets)
     by_path = {r.loaded.moment.source_path: r for r in results if r.loaded is not None}
     rendered: dict[str, Moment] = {}
     digests: dict[str, str] = {}
-    for moment in sorted(moments, key=Moment.sort_key):
+    for n, moment in enumerate(sorted(moments, key=Moment.sort_key)):
+        if n % PAUSE_EVERY == 0:
+            reads.pause()
         body, lookups = reads.body(by_path[moment.source_path], targets, config, style)
         diagnostics.extend(body.problems)
         rendered[moment.id] = _with_body(moment, body)
@@ -198,6 +204,9 @@ def _with_body(moment: Moment, body: RenderedBody) -> Moment:
     )
 
 
+PAUSE_EVERY = 200  # items between calls of Reads.pause
+
+
 class Reads:
     """Moment files read and rendered: from the cache when unchanged, else afresh in parallel.
 
@@ -215,6 +224,9 @@ class Reads:
         )
         self._keys: dict[str, str] = {}  # source path -> key of its current result
         self.fresh = 0  # files read this build: for tests and the summary
+        # Called now and then during a load: the preview pauses a full pass here
+        # while it shows an edit.
+        self.pause: Callable[[], object] = lambda: None
 
     def read(
         self,
@@ -230,7 +242,9 @@ class Reads:
         keys: list[str] = []
         missing: list[tuple[Source, bytes]] = []
         results: dict[str, ReadResult] = {}
-        for source in sources:
+        for n, source in enumerate(sources):
+            if n % PAUSE_EVERY == 0:
+                self.pause()
             key, data = self._key(source, salt)
             keys.append(key)
             cached = self.store.get(key)

@@ -29,7 +29,7 @@ from .cache import CACHE_DIR, Store
 from .data import moments_json
 from .diagnostics import Diagnostic, Diagnostics
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
-from .load import Linking, Reads, load_linked, swap_moments
+from .load import PAUSE_EVERY, Linking, Reads, load_linked, swap_moments
 from .model import Site
 from .pages import Page, list_pages, moment_page
 from .render import (
@@ -83,6 +83,10 @@ class Preview:
         # are stamped, and a full pass that started earlier leaves them alone.
         self._stamp = 0
         self._shown_at: dict[str, int] = {}  # output path -> stamp of its quick pass
+        # Clear while a quick pass runs: a full pass waits at its next pause.
+        self._idle = threading.Event()
+        self._idle.set()
+        self.reads.pause = self._idle.wait
 
     # --- reading the published state (any thread) ---------------------------
 
@@ -174,7 +178,9 @@ class Preview:
         files: dict[str, File] = {}
         new_keys: dict[str, str] = {}
         todo: list[Page] = []
-        for page in list_pages(site):
+        for n, page in enumerate(list_pages(site)):
+            if n % PAUSE_EVERY == 0:
+                self._idle.wait()
             rel, key = output_path(page.url), keys.key(page)
             new_keys[rel] = key
             if old.keys.get(rel) == key and rel in old.files:
@@ -193,6 +199,7 @@ class Preview:
         check_templates(env, {page.template for page in todo}, diagnostics)
         for page, html in render_pages(env, now, diagnostics):
             files[output_path(page.url)] = html.encode("utf-8")
+            self._idle.wait()
         new_keys["moments.json"] = keys.data_key()
         if old.keys.get("moments.json") == new_keys["moments.json"]:
             files["moments.json"] = old.files["moments.json"]
@@ -234,6 +241,13 @@ class Preview:
         Safe to run while a full pass is under way in another thread: it reads
         the files with its own reader and only adds pages to the current state.
         """
+        self._idle.clear()
+        try:
+            self._show_edited_moments(changed)
+        finally:
+            self._idle.set()
+
+    def _show_edited_moments(self, changed: list[Path]) -> None:
         site, linking, old = self._site, self._linking, self.published
         if site is None or linking is None or not changed or old.failed:
             return

@@ -300,6 +300,9 @@ def serve_forever(
     full pass follows. `on_ready` is called once the watcher is in place and
     has caught up.
     """
+    # Short turns at the interpreter lock, so that requests and edits are
+    # answered within a millisecond or so while the builder thread works.
+    sys.setswitchinterval(0.001)
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     stop = threading.Event()
