@@ -38,6 +38,19 @@ def site_option(func: F) -> F:
     )(func)
 
 
+# Options that `build` and `serve` share.
+drafts_option = click.option("--drafts", is_flag=True, help="Include moments marked draft: true.")
+links_option = click.option(
+    "--links",
+    type=click.Choice(["portable", "pretty"]),
+    help="portable: links to …/index.html (works from disk); pretty: links to folders.",
+)
+as_of_option = click.option(
+    "--as-of",
+    help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
+)
+
+
 def _color(stream: Any) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
@@ -73,7 +86,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--drafts", is_flag=True, help="Include moments marked draft: true.")
+@drafts_option
 @click.option(
     "--out",
     "out_dir",
@@ -83,15 +96,8 @@ def main() -> None:
 @click.option(
     "--base-url", help="Absolute URL where the site is published (for the feed and sitemap)."
 )
-@click.option(
-    "--links",
-    type=click.Choice(["portable", "pretty"]),
-    help="portable: links to …/index.html (works from disk); pretty: links to folders.",
-)
-@click.option(
-    "--as-of",
-    help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
-)
+@links_option
+@as_of_option
 @click.option(
     "--anonymize",
     is_flag=True,
@@ -148,16 +154,9 @@ def build(
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--drafts", is_flag=True, help="Include moments marked draft: true.")
-@click.option(
-    "--links",
-    type=click.Choice(["portable", "pretty"]),
-    help="portable: links to …/index.html; pretty: links to folders.",
-)
-@click.option(
-    "--as-of",
-    help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
-)
+@drafts_option
+@links_option
+@as_of_option
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @site_option
 def serve(

@@ -1,8 +1,9 @@
 """Phase one of a build: every file read and checked, then the whole-site checks.
 
-Per-file work (`_read_*`) depends on nothing but the file and the config, so
-it can later run in parallel; the checks that need every id and customer
-(clashes, customer matching, `related`, links) run once all files are read.
+Per-file work (`Reads`) depends on nothing but the file and the config, so it
+runs in parallel workers and is cached between builds; the checks that need
+every id and customer (clashes, customer matching, `related`, links) run once
+all files are read.
 """
 
 from __future__ import annotations
@@ -28,36 +29,10 @@ from .sources import Source, find_sources, is_ignored
 from .urls import LinkStyle, slugify, unique_slugs
 
 
-def load_site(
-    site_dir: Path,
-    config: Config,
-    diagnostics: Diagnostics,
-    *,
-    as_of: dt.date,
-    drafts: bool = False,
-    link_style: LinkStyle | None = None,
-    skip: tuple[Path, ...] = (),
-    reads: Reads | None = None,
-) -> Site:
-    """Read and check every content file; the result is valid only if no error was reported.
-
-    `reads` remembers files between builds; without it every file is read afresh.
-    """
-    return load_linked(
-        site_dir,
-        config,
-        diagnostics,
-        as_of=as_of,
-        drafts=drafts,
-        link_style=link_style,
-        skip=skip,
-        reads=reads,
-    )[0]
-
-
 @dataclass(frozen=True, slots=True)
 class Linking:
-    """What a load resolved names and links against, kept for `swap_moments`."""
+    """What a load resolved names and links against: the moments' digests for page keys,
+    and the rest for `swap_moments`."""
 
     index: CustomerIndex
     targets: LinkTargets
@@ -78,7 +53,10 @@ def load_linked(
     skip: tuple[Path, ...] = (),
     reads: Reads | None = None,
 ) -> tuple[Site, Linking]:
-    """`load_site`, also returning what it linked against."""
+    """Read and check every content file; the site is valid only if no error was reported.
+
+    `reads` remembers files between builds; without it every file is read afresh.
+    """
     content_dir = site_dir / config.content_dir
     sources = find_sources(site_dir, content_dir, diagnostics, skip=skip)
     profiles = [p for p in (_read_profile(s, diagnostics) for s in sources.customers) if p]
