@@ -11,14 +11,13 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 
 from .anonymize import anonymize_site
 from .cache import CACHE_DIR, Manifest, Store
 from .config import Config, load_config
-from .data import moments_json
 from .diagnostics import Diagnostics
+from .extras import extra_files
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
 from .load import Reads, load_linked
 from .model import Site
@@ -51,6 +50,7 @@ class BuildResult:
     files: list[str] = field(default_factory=list)
     read: int = 0  # content files read and rendered afresh (not from the cache)
     rendered: int = 0  # pages rendered afresh (not reused from the last output)
+    notices: list[str] = field(default_factory=list)  # files left out, and why
 
 
 def site_config(site_dir: Path, options: BuildOptions, diagnostics: Diagnostics) -> Config:
@@ -151,9 +151,11 @@ def build_site(
                 todo.append((page, writer.reserve(rel)))
         result.rendered = len(todo)
         data: list[tuple[Callable[[], str], Path]] = []
-        made["moments.json"] = keys.data_key()
-        if not _reuse(writer, manifest, "moments.json", made["moments.json"]):
-            data.append((partial(moments_json, site), writer.reserve("moments.json")))
+        extras, result.notices = extra_files(site, keys, pages)
+        for extra in extras:
+            made[extra.path] = extra.key
+            if not _reuse(writer, manifest, extra.path, extra.key):
+                data.append((extra.make, writer.reserve(extra.path)))
         for done, problems in enumerate(render_files(env, todo, data), 1):
             diagnostics.extend(problems)
             progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")

@@ -139,6 +139,8 @@ def build(
         click.echo("build failed: nothing was written", err=True)
         sys.exit(1)
     if not quiet:
+        for notice in result.notices:
+            click.echo(f"note: {notice}", err=True)
         out = result.out_dir
         where = os.path.relpath(out, Path.cwd()) if out is not None else ""
         if where.startswith(".."):

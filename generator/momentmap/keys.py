@@ -101,7 +101,3 @@ class PageKeys:
         else:
             shown = [f"{i}={self.digest(i)}" for i in page.moments]
         return hash_text(self.version, page.url, page.template, page.title, *shown)
-
-    def data_key(self) -> str:
-        """The key of moments.json, which holds every moment."""
-        return hash_text(self.everything, "moments.json")

@@ -26,8 +26,8 @@ import jinja2
 
 from .build import BuildOptions, resolve_out_dir, save_cache, site_config
 from .cache import CACHE_DIR, Store
-from .data import moments_json
 from .diagnostics import Diagnostic, Diagnostics
+from .extras import extra_files
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
 from .load import PAUSE_EVERY, Linking, Reads, load_linked, swap_moments
 from .model import Site
@@ -178,7 +178,8 @@ class Preview:
         files: dict[str, File] = {}
         new_keys: dict[str, str] = {}
         todo: list[Page] = []
-        for n, page in enumerate(list_pages(site)):
+        pages = list_pages(site)
+        for n, page in enumerate(pages):
             if n % PAUSE_EVERY == 0:
                 self._idle.wait()
             rel, key = output_path(page.url), keys.key(page)
@@ -200,11 +201,12 @@ class Preview:
         for page, html in render_pages(env, now, diagnostics):
             files[output_path(page.url)] = html.encode("utf-8")
             self._idle.wait()
-        new_keys["moments.json"] = keys.data_key()
-        if old.keys.get("moments.json") == new_keys["moments.json"]:
-            files["moments.json"] = old.files["moments.json"]
-        else:
-            files["moments.json"] = Deferred(lambda: moments_json(site).encode("utf-8"))
+        for extra in extra_files(site, keys, pages)[0]:
+            new_keys[extra.path] = extra.key
+            if old.keys.get(extra.path) == extra.key and extra.path in old.files:
+                files[extra.path] = old.files[extra.path]
+            else:
+                files[extra.path] = Deferred(partial(_encoded, extra.make))
         for rel, path in self._static_files(site).items():
             files.setdefault(rel, path)
         if diagnostics.has_errors:
@@ -303,6 +305,10 @@ class Deferred:
             if self._make is not None:
                 self._data, self._make = self._make(), None
             return self._data
+
+
+def _encoded(make: Callable[[], str]) -> bytes:
+    return make().encode("utf-8")
 
 
 def _render_one(env: jinja2.Environment, page: Page) -> bytes:
