@@ -11,13 +11,14 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .anonymize import anonymize_site
 from .cache import CACHE_DIR, Manifest, Store
 from .config import Config, load_config
 from .diagnostics import Diagnostics
-from .extras import extra_files
+from .extras import extra_files, write_files
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
 from .load import Reads, load_linked
 from .model import Site
@@ -150,13 +151,17 @@ def build_site(
             if not _reuse(writer, manifest, rel, key):
                 todo.append((page, writer.reserve(rel)))
         result.rendered = len(todo)
-        data: list[tuple[Callable[[], str], Path]] = []
-        extras, result.notices = extra_files(site, keys, pages)
-        for extra in extras:
-            made[extra.path] = extra.key
-            if not _reuse(writer, manifest, extra.path, extra.key):
-                data.append((extra.make, writer.reserve(extra.path)))
-        for done, problems in enumerate(render_files(env, todo, data), 1):
+        jobs: list[Callable[[], None]] = []
+        groups, result.notices = extra_files(site, keys, pages)
+        for group in groups:
+            made.update(dict.fromkeys(group.paths, group.key))
+            if all(manifest.reusable(out_dir, p, group.key) for p in group.paths):
+                for path in group.paths:
+                    writer.keep(path)
+            else:
+                targets = {p: writer.reserve(p) for p in group.paths}
+                jobs.append(partial(write_files, group.make, targets))
+        for done, problems in enumerate(render_files(env, todo, jobs), 1):
             diagnostics.extend(problems)
             progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
         progress("copying files")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .cache import hash_text
 from .data import moments_json
@@ -17,18 +18,32 @@ from .pages import Page
 
 
 @dataclass(frozen=True, slots=True)
-class ExtraFile:
-    path: str  # output path, '/'-separated
-    key: str
-    make: Callable[[], str]
+class ExtraFiles:
+    """Files made together, in one pass over the site."""
+
+    paths: tuple[str, ...]  # output paths, '/'-separated
+    key: str  # like a page's key: the same key gives the same bytes
+    make: Callable[[], dict[str, str]]  # path -> text, for every one of `paths`
 
 
-def extra_files(site: Site, keys: PageKeys, pages: list[Page]) -> tuple[list[ExtraFile], list[str]]:
+def extra_files(
+    site: Site, keys: PageKeys, pages: list[Page]
+) -> tuple[list[ExtraFiles], list[str]]:
     """The files to make beside `pages`, and notices about files left out."""
     notices: list[str] = []
     files = [
-        ExtraFile(
-            "moments.json", hash_text(keys.everything, "moments.json"), lambda: moments_json(site)
+        ExtraFiles(
+            ("moments.json",),
+            hash_text(keys.everything, "moments.json"),
+            lambda: {"moments.json": moments_json(site)},
         ),
     ]
     return files, notices
+
+
+def write_files(make: Callable[[], dict[str, str]], targets: dict[str, Path]) -> None:
+    """Make a group of files and write each to its target."""
+    for path, text in make().items():
+        target = targets[path]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))

@@ -13,12 +13,12 @@ diagnostics instead, for the terminal and the browser overlay.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -196,17 +196,19 @@ class Preview:
             if page.moments is not None and len(now) < RENDER_AT_ONCE:
                 now.append(page)
             else:
-                files[output_path(page.url)] = Deferred(partial(_render_one, env, page))
+                files[output_path(page.url)] = Deferred(functools.partial(_render_one, env, page))
         check_templates(env, {page.template for page in todo}, diagnostics)
         for page, html in render_pages(env, now, diagnostics):
             files[output_path(page.url)] = html.encode("utf-8")
             self._idle.wait()
-        for extra in extra_files(site, keys, pages)[0]:
-            new_keys[extra.path] = extra.key
-            if old.keys.get(extra.path) == extra.key and extra.path in old.files:
-                files[extra.path] = old.files[extra.path]
-            else:
-                files[extra.path] = Deferred(partial(_encoded, extra.make))
+        for group in extra_files(site, keys, pages)[0]:
+            new_keys.update(dict.fromkeys(group.paths, group.key))
+            if all(old.keys.get(p) == group.key and p in old.files for p in group.paths):
+                files.update((p, old.files[p]) for p in group.paths)
+                continue
+            make = functools.cache(group.make)  # one pass for the whole group
+            for rel in group.paths:
+                files[rel] = Deferred(functools.partial(_made, make, rel))
         for rel, path in self._static_files(site).items():
             files.setdefault(rel, path)
         if diagnostics.has_errors:
@@ -307,8 +309,8 @@ class Deferred:
             return self._data
 
 
-def _encoded(make: Callable[[], str]) -> bytes:
-    return make().encode("utf-8")
+def _made(make: Callable[[], dict[str, str]], path: str) -> bytes:
+    return make()[path].encode("utf-8")
 
 
 def _render_one(env: jinja2.Environment, page: Page) -> bytes:

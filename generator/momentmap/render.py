@@ -226,27 +226,28 @@ class _Jobs:
 
     env: ClassVar[jinja2.Environment]
     todo: ClassVar[list[tuple[Page, Path]]] = []
-    files: ClassVar[list[tuple[Callable[[], str], Path]]] = []
+    others: ClassVar[list[Callable[[], None]]] = []
 
 
 def render_files(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
-    files: Sequence[tuple[Callable[[], str], Path]] = (),
+    others: Sequence[Callable[[], None]] = (),
 ) -> Iterator[list[Diagnostic]]:
-    """Render each page into its file, and make each other file, in parallel.
+    """Render each page into its file, and run each other job (files beside the
+    pages, each writing its own), in parallel.
 
     Yields each chunk's problems. Pages that list the whole site are the
     slowest, so they go first: then no worker is left with a long tail.
     """
     todo = sorted(todo, key=lambda job: job[0].moments is not None)
-    _Jobs.env, _Jobs.todo, _Jobs.files = env, todo, list(files)
+    _Jobs.env, _Jobs.todo, _Jobs.others = env, todo, list(others)
     try:
         yield from map_chunks(
-            _render_chunk, [-1 - i for i in range(len(files))] + list(range(len(todo)))
+            _render_chunk, [-1 - i for i in range(len(others))] + list(range(len(todo)))
         )
     finally:
-        _Jobs.todo, _Jobs.files = [], []
+        _Jobs.todo, _Jobs.others = [], []
 
 
 def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
@@ -255,9 +256,7 @@ def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
     pages = []
     for i in indices:
         if i < 0:
-            make, target = _Jobs.files[-1 - i]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(make().encode("utf-8"))
+            _Jobs.others[-1 - i]()
             continue
         page, path = _Jobs.todo[i]
         paths[page.url] = path
