@@ -19,6 +19,7 @@ from .cache import CACHE_DIR, Manifest, Store
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .extras import extra_files, write_files
+from .gitinfo import add_git_info, start_git_info
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
 from .load import Reads, load_linked
 from .model import Site
@@ -125,12 +126,18 @@ def build_site(
     check_output_dir(out_dir, site_dir=site_dir, content_dir=site_dir / config.content_dir)
     cache_dir = site_dir / CACHE_DIR
     reads = Reads(Store(cache_dir, "moments"))
+    # `git log` runs while the content is read (off in anonymized builds: authors are people).
+    git = start_git_info(
+        site_dir / config.content_dir, enabled=config.git_info and not options.anonymize
+    )
     progress("reading content")
     site, digests = read_site(site_dir, config, options, diagnostics, skip=(out_dir,), reads=reads)
     result.read = reads.fresh
     save_cache(reads.store)
     if _failed(diagnostics, options):
+        git.close()
         return result
+    site, digests = add_git_info(site, digests, git.result())
     env = create_environment(site, site_dir, link_style=site.config.links)
     pages = list_pages(site)
     dirs = theme_dirs(site_dir, site.config.theme)
@@ -187,6 +194,7 @@ def build_site(
         manifest.record(out_dir, made.items())
     result.out_dir = out_dir
     result.written = True
+    result.notices = [*git.result().notices, *result.notices]
     result.pages = sum(1 for p in pages if p.url.endswith("/") or p.url == "")
     result.moments = len(site.moments)
     result.customers = len(site.customers)

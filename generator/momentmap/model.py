@@ -92,6 +92,31 @@ class Moment:
         return (self.when, self.id)
 
 
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A commit as a moment's history shows it: who, and when (the author date)."""
+
+    commit: str
+    author: str
+    time: dt.datetime  # in the author's zone, shown as written, never converted
+
+    @property
+    def day(self) -> dt.date:
+        return self.time.date()
+
+    @property
+    def iso(self) -> str:
+        return self.time.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A content file's git history: the commit that added it and the newest that changed it."""
+
+    created: Revision
+    edited: Revision | None = None  # None while the creating commit is the newest
+
+
 TAXONOMIES = ("types", "stages", "tags", "factors", "people")
 
 
@@ -104,3 +129,5 @@ class Site:
     assets: dict[str, str]  # content-relative path -> url of every copied file
     # taxonomy kind -> value -> slug ('tags' -> {'Pricing': 'pricing'})
     terms: dict[str, dict[str, str]]
+    # content-relative path -> its git history; empty outside git or with git_info off
+    history: dict[str, History] = field(default_factory=dict)

@@ -198,6 +198,7 @@ def _moment_page(site: Site, customer_moments: list[Moment], position: int) -> P
             "promises": promise_refs([moment], site.as_of),
             "previous": previous,
             "next": following,
+            "history": site.history.get(moment.source_path),
         },
     )
 

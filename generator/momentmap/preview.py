@@ -18,7 +18,7 @@ import threading
 import time
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from .build import BuildOptions, resolve_out_dir, save_cache, site_config
 from .cache import CACHE_DIR, Store
 from .diagnostics import Diagnostic, Diagnostics
 from .extras import extra_files
+from .gitinfo import GitInfo, history_digests, read_git_info
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
 from .load import PAUSE_EVERY, Linking, Reads, load_linked, swap_moments
 from .model import Site
@@ -77,6 +78,7 @@ class Preview:
         self.published = Published(0, {}, {})
         self._site: Site | None = None
         self._linking: Linking | None = None
+        self._git: GitInfo | None = None  # the last reading of the git history
         self._changed = threading.Condition()  # guards `published` and `_shown_at`
         self._compiled = CompiledTemplates()
         # The quick pass may run while a full pass is under way: pages it shows
@@ -150,6 +152,7 @@ class Preview:
         )
         rendered = 0
         if not diagnostics.has_errors:
+            site = self._with_git_info(site)
             rendered = self._render(site, linking.digests, diagnostics, since)
         save_cache(self.reads.store)
         seconds = time.perf_counter() - started
@@ -222,8 +225,15 @@ class Preview:
             site,
             site_version(site, theme_version(dirs), repr(self.options)),
             whole_site=shows_whole_site(env, self.site_dir / "themes" / site.config.theme),
-            digests=digests,
+            digests=history_digests(site, digests),
         )
+
+    def _with_git_info(self, site: Site) -> Site:
+        """The site with its files' git history; `git log` runs again only when HEAD moved."""
+        if not site.config.git_info:
+            return site
+        self._git = read_git_info(self.site_dir / site.config.content_dir, previous=self._git)
+        return replace(site, history=self._git.files)
 
     def _static_files(self, site: Site) -> dict[str, File]:
         files: dict[str, File] = {}
