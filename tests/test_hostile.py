@@ -120,7 +120,8 @@ def scheme_of(url: str) -> str:
 
 
 def theme_script(element: Element) -> bool:
-    """The only scripts allowed: the theme's own file, or JSON data that parses whole."""
+    """The only scripts allowed: the theme's own file, the search index, or JSON data
+    that parses whole."""
     attrs = element.attrs
     if attrs.get("type") == "application/json":
         try:
@@ -129,7 +130,8 @@ def theme_script(element: Element) -> bool:
             return False
         return "<!--" not in element.text
     src = attrs.get("src", "")
-    return "/static/" in f"/{src}" and not scheme_of(src) and not element.text.strip()
+    index = attrs.get("id") == "_search-index" and src.endswith("index.js")
+    return (index or "/static/" in f"/{src}") and not scheme_of(src) and not element.text.strip()
 
 
 def problems_in(elements: list[Element]) -> list[str]:

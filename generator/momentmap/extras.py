@@ -12,9 +12,11 @@ from pathlib import Path
 
 from .cache import hash_text
 from .data import moments_json
+from .feeds import FEED_PATH, LEFT_OUT, feed_xml, sitemap_files, sitemap_paths, updated
 from .keys import PageKeys
 from .model import Site
 from .pages import Page
+from .search import index_paths, search_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,29 @@ def extra_files(
             hash_text(keys.everything, "moments.json"),
             lambda: {"moments.json": moments_json(site)},
         ),
+        ExtraFiles(
+            index_paths(len(site.moments)),
+            hash_text(keys.everything, "search"),
+            lambda: search_files(site),
+        ),
     ]
+    if site.config.base_url:
+        # Besides the moments, both read each moment's last-edited date; the sitemap
+        # also lists every page.
+        edited = hash_text(keys.everything, *(updated(site, m) for m in site.moments.values()))
+        urls = [page.url for page in pages]
+        files += [
+            ExtraFiles(
+                (FEED_PATH,), hash_text(edited, FEED_PATH), lambda: {FEED_PATH: feed_xml(site)}
+            ),
+            ExtraFiles(
+                sitemap_paths(urls),
+                hash_text(edited, "sitemap", *urls),
+                lambda: sitemap_files(site, urls),
+            ),
+        ]
+    else:
+        notices.append(LEFT_OUT)
     return files, notices
 
 

@@ -8,10 +8,11 @@ in the README.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
 
+from .fields import SENTIMENTS
 from .insights import (
     CustomerSummary,
     ItemRef,
@@ -110,6 +111,7 @@ def list_pages(site: Site) -> list[Page]:
     for url, template, title, context in journey_pages(site, moments):
         pages.append(Page(url, template, title, context))
     pages.extend(_taxonomy_pages(site, moments))
+    pages.append(Page("search/", "search.html", "Search", partial(_search, site, moments)))
     pages.append(Page("404.html", "404.html", "Page not found", moments=()))
     return pages
 
@@ -226,6 +228,27 @@ def _promises(site: Site, promises: list[PromiseRef]) -> Variables:
         "overall": keep_rate("All customers", "", promises),
         "per_customer": [r for r in per_customer if r.due],
         "per_person": [r for r in per_person if r.due],
+    }
+
+
+def _search(site: Site, moments: list[Moment]) -> Variables:
+    """The search page's filters: (name, label, no-filter text, [(value, text)]).
+    The results come from the index in search/."""
+
+    def same(values: Iterable[object]) -> list[tuple[str, str]]:
+        return [(str(v), str(v)) for v in values]
+
+    sentiments = [s for s in SENTIMENTS if any(m.sentiment == s for m in moments)]
+    years = sorted({m.year for m in moments}, reverse=True)
+    customers = [(c.slug, c.name) for c in site.customers.values()]
+    return {
+        "filters": [
+            ("customer", "Customer", "All customers", customers),
+            ("type", "Type", "All types", same(site.config.types)),
+            ("stage", "Stage", "All stages", same(site.config.stages)),
+            ("sentiment", "Sentiment", "Any sentiment", same(sentiments)),
+            ("year", "Year", "All years", same(years)),
+        ]
     }
 
 
