@@ -350,3 +350,48 @@ def schema(site: Path) -> None:
     diagnostics = Diagnostics()
     config = site_config(site, BuildOptions(as_of=dt.date.today()), diagnostics)
     click.echo(json.dumps(json_schema(config), indent=2))
+
+
+@main.command()
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@as_of_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="markdown: ready to paste into a merge request; json: the same data.",
+)
+@site_option
+def review(site: Path, base: str | None, head: str | None, as_of: str | None, fmt: str) -> None:
+    """Summarize what changed in the moments between two git refs, for a merge request.
+
+    Lists moments added, changed and removed; assumptions opened and clarified;
+    promises made, kept, broken and overdue; sentiment changes per customer; and
+    the problems in the changed files. Exits 0 even when those include errors,
+    so that CI can post the review; `momentmap check` is the gate.
+
+    BASE defaults to the merge base of HEAD with the remote's default branch
+    (origin/HEAD, else main, else master); HEAD defaults to the working tree,
+    uncommitted edits included. Each is a branch, tag or commit.
+
+    \b
+    momentmap review                 this branch, uncommitted edits included
+    momentmap review origin/develop  against another base
+    momentmap review v1.0 v2.0       between two tags
+    """
+    from .review import review_site
+    from .review_report import render_json, render_markdown
+
+    try:
+        result = review_site(site, base=base, head=head, as_of=resolve_as_of(as_of))
+    except UsageError as exc:
+        error = click.ClickException(str(exc))
+        error.exit_code = 2
+        raise error from None
+    click.echo(render_json(result) if fmt == "json" else render_markdown(result), nl=False)
+    errors = sum(d.severity == "error" for d in result.diagnostics)
+    if errors:
+        click.echo(f"review: {errors} error(s) in the changed files", err=True)
