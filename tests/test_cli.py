@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli, write_site
 
-COMMANDS = ["init", "new", "build", "check", "schema"]
+COMMANDS = ["init", "new", "build", "serve", "check", "schema", "review"]
 
 SITE = """
 -- content/customers/acme.md --

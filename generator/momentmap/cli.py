@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -265,8 +266,19 @@ def check(site: Path, strict: bool, fmt: str, drafts: bool) -> None:
         if not shown:
             click.echo("no problems found", err=True)
     else:
+        if fmt == "github":
+            shown = _from_workspace(site, shown)
         click.echo(format_diagnostics(shown, fmt), nl=False)
     sys.exit(1 if any(d.severity == "error" for d in shown) else 0)
+
+
+def _from_workspace(site: Path, shown: list[Diagnostic]) -> list[Diagnostic]:
+    """GitHub places annotations by paths from the workspace, where CI runs us:
+    a site in a subfolder of it has that folder put before its paths."""
+    prefix = os.path.relpath(site.resolve(), Path.cwd().resolve())
+    if prefix == "." or prefix.startswith(".."):
+        return shown
+    return [replace(d, file=f"{Path(prefix).as_posix()}/{d.file}") for d in shown]
 
 
 @main.command()
