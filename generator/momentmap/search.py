@@ -20,8 +20,10 @@ cannot ask for a mark's combining class, so both drop them all.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -44,8 +46,33 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).lower()
+    if text.isascii():
+        return text.lower()
+    bmp, astral = _marks()
+    text = bmp.sub("", unicodedata.normalize("NFKD", text))
+    if max(text, default="") > "\uffff":
+        text = astral.sub("", text)
+    return text.lower()
+
+
+@functools.cache
+def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every combining mark (Unicode category M), as character classes: one for the
+    Basic Multilingual Plane, which re matches fast, one for the rare others."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+
+    def pattern(chosen: list[list[int]]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in chosen) + "]+")
+
+    return pattern([r for r in ranges if r[1] <= 0xFFFF]), pattern(
+        [r for r in ranges if r[1] > 0xFFFF]
+    )
 
 
 def words(text: str) -> list[str]:
@@ -85,12 +112,17 @@ def search_files(site: Site) -> dict[str, str]:
     facets = _Facets(site)
     docs = [_doc(m, facets) for m in moments]
     shards = shard_count(len(moments))
-    postings: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
+    postings: dict[str, list[list[int]]] = {}
     for number, moment in enumerate(moments):
         for field, found in enumerate(_field_words(site, moment)):
             for term in found:
-                lists = postings[shard_of(term, shards)].setdefault(term, [[], [], []])
+                lists = postings.get(term)
+                if lists is None:
+                    lists = postings[term] = [[], [], []]
                 lists[field].append(number)
+    by_shard: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
+    for term, lists in postings.items():
+        by_shard[shard_of(term, shards)][term] = lists
     files = {
         "search/index.js": _script(
             "index",
@@ -105,7 +137,7 @@ def search_files(site: Site) -> dict[str, str]:
             },
         )
     }
-    for n, terms in enumerate(postings):
+    for n, terms in enumerate(by_shard):
         encoded = {t: [_deltas(lst) for lst in lists] for t, lists in sorted(terms.items())}
         files[f"search/terms-{n}.js"] = _script("terms", {"shard": n, "terms": encoded})
     for n in range(text_shard_count(len(moments))):
