@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Element, elements, run_cli, tree_bytes, write_site
+from test_serve import Server
 
 from momentmap.build import BuildOptions
 from momentmap.gitinfo import LOG_FAILED_NOTICE, SHALLOW_NOTICE, parse_log, read_git_info
@@ -334,6 +335,18 @@ def test_shallow_clone_shows_no_dates_and_says_why(tmp_path: Path) -> None:
     assert err.count(f"note: {SHALLOW_NOTICE}") == 1
     pages = list((clone / "public" / "moments").rglob("index.html"))
     assert len(pages) == 3 and all(history_line(p) is None for p in pages)
+
+    # serve says so too, once, before it starts serving
+    shutil.rmtree(clone / "public")
+    server = Server(clone)
+    try:
+        text = server.stderr()
+        assert text.count(f"note: {SHALLOW_NOTICE}") == 1
+        assert text.index("note: git info") < text.index("Serving http")
+        moment = server.get("/moments/acme/kickoff/index.html")
+        assert moment.status == 200 and b'class="history"' not in moment.body
+    finally:
+        server.stop()
 
 
 def test_author_names_are_escaped(tmp_path: Path) -> None:

@@ -192,6 +192,8 @@ def serve(
         preview = Preview(site, options)
         report = _rebuild_report()
         report(preview.rebuild())
+        for notice in preview.notices:
+            click.echo(f"note: {notice}", err=True)
         server = bind(host, port, preview)
     except UsageError as exc:
         raise _usage(str(exc)) from None

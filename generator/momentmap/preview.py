@@ -228,6 +228,11 @@ class Preview:
             digests=history_digests(site, digests),
         )
 
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the terminal should know that is not a problem (a shallow clone)."""
+        return self._git.notices if self._git is not None else ()
+
     def _with_git_info(self, site: Site) -> Site:
         """The site with its files' git history; `git log` runs again only when HEAD moved."""
         if not site.config.git_info:
