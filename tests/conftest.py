@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +75,39 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | No
         timeout=300,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """Python's http.server on `root` in a thread: its origin, and the paths it was asked for."""
+    requested: list[str] = []
+
+    class Handler(_QuietHandler):
+        def send_head(self) -> Any:
+            requested.append(self.path)
+            return super().send_head()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def build_example(out: Path, *args: str, as_of: str = EXAMPLE_AS_OF) -> Path:
+    """The example site in this repository built into `out` (the repository is not written)."""
+    run = run_cli("build", "--site", REPO, "--out", out, "--as-of", as_of, *args)
+    assert run.code == 0, run.err
+    return out
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

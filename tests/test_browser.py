@@ -21,7 +21,7 @@ from urllib.parse import urldefrag, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, build_example
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -32,23 +32,17 @@ DASHBOARD_TITLE = "Kestrel Field — customer moments"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs {CHROMIUM}")
 
 
-def build_example(out: Path, *args: str) -> Path:
-    run = run_cli("build", "--site", REPO, "--out", out, "--as-of", AS_OF, *args)
-    assert run.code == 0, run.err
-    return out
-
-
 @pytest.fixture(scope="module")
 def portable(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site with the default (portable) links, as opened from a file share."""
-    return build_example(tmp_path_factory.mktemp("portable") / "out")
+    return build_example(tmp_path_factory.mktemp("portable") / "out", as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The example site with pretty links, served by `python -m http.server` at /team/cx/."""
     root = tmp_path_factory.mktemp("served")
-    out = build_example(root / "out", "--links", "pretty")
+    out = build_example(root / "out", "--links", "pretty", as_of=AS_OF)
     shutil.copytree(out, root / "www" / "team" / "cx")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,18 +15,15 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, EXAMPLE_AS_OF, REPO, run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, build_example, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
@@ -36,12 +33,6 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs {CHR
 SUB_PATH = "/team/cx/"
 QUERY = "renewal"
 ARTIFACTS = REPO / "tests" / "artifacts"
-
-
-def build_example(out: Path, *args: str) -> Path:
-    run = run_cli("build", "--site", REPO, "--out", out, "--as-of", EXAMPLE_AS_OF, *args)
-    assert run.code == 0, run.err
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -64,32 +55,6 @@ def browser() -> Iterator[Browser]:
 
 
 # --- the server --------------------------------------------------------------------------------
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serving(root: Path) -> Iterator[tuple[str, list[str]]]:
-    """Python's http.server on `root` in a thread: its origin, and the paths it was asked for."""
-    requested: list[str] = []
-
-    class Handler(_Quiet):
-        def send_head(self) -> Any:
-            requested.append(self.path)
-            return super().send_head()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requested
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @contextlib.contextmanager

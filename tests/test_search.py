@@ -9,24 +9,20 @@ runs shortly after typing stops, and its index files load asynchronously.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, run_cli, write_site
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, run_cli, serving, write_site
 
 from momentmap.search import words
 
@@ -897,32 +893,6 @@ def pretty(main_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     with serving(www) as (origin, requested):
         yield built(out, base=f"{origin}/sub/", index="")
     assert all(path.startswith("/sub/") for path in requested)
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serving(root: Path) -> Iterator[tuple[str, list[str]]]:
-    """Python's http.server on `root` in a thread: its origin, and the paths it was asked for."""
-    requested: list[str] = []
-
-    class Handler(_Quiet):
-        def send_head(self) -> Any:
-            requested.append(self.path)
-            return super().send_head()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requested
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_pretty_links_from_the_header_form_to_a_moment(watched: Watched, pretty: Built) -> None:
