@@ -248,6 +248,9 @@ def test_under_a_sub_path(
             reader, site + index, site + "search/" + index, "/" + index
         )
     assert reader.blocked == []
-    assert requested and [path for path in requested if not path.startswith(SUB_PATH)] == []
+    # Chromium asks for /favicon.ico on its own when a page is left before its
+    # head (which names static/favicon.svg) is read; no page links there.
+    outside = [p for p in requested if not p.startswith(SUB_PATH) and p != "/favicon.ico"]
+    assert requested and outside == []
     assert took < 5000
     report_timing(f"http-{links}", took)
