@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Element, elements, run_cli, tree_bytes, write_site
-from test_serve import Server
+from test_serve import Server, poll
 
 from momentmap.build import BuildOptions
 from momentmap.gitinfo import LOG_FAILED_NOTICE, SHALLOW_NOTICE, parse_log, read_git_info
@@ -345,6 +345,22 @@ def test_shallow_clone_shows_no_dates_and_says_why(tmp_path: Path) -> None:
         assert text.index("note: git info") < text.index("Serving http")
         moment = server.get("/moments/acme/kickoff/index.html")
         assert moment.status == 200 and b'class="history"' not in moment.body
+    finally:
+        server.stop()
+
+
+def test_serve_shows_a_commit_without_waiting_for_an_edit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    renewal = repo / "content/moments/acme/renewal.md"
+    url = "/moments/acme/renewal/index.html"
+    server = Server(repo)
+    try:
+        assert b"last edited by" not in server.get(url).body
+        renewal.write_text(renewal.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        server.wait_until_quiet()
+        assert b"last edited by" not in server.get(url).body  # saved, not committed yet
+        commit(repo, SAM)  # changes only .git: HEAD's branch moved
+        poll(lambda: b"last edited by Sam Roe" in server.get(url).body, what="the commit")
     finally:
         server.stop()
 

@@ -272,14 +272,19 @@ def _free_port(host: str) -> int:
 
 
 def watch_filter(site_dir: Path, output_dir: Path) -> Callable[[object, str], bool]:
-    """Changes worth a rebuild: not the output, the cache, git's files or editors' temporaries."""
-    skipped = [p.resolve() for p in (output_dir, site_dir / CACHE_DIR, site_dir / ".git")]
+    """Changes worth a rebuild: not the output, the cache, editors' temporaries or git's
+    files, except those that say HEAD moved (a commit changes the pages' git info)."""
+    git = (site_dir / ".git").resolve()
+    skipped = [p.resolve() for p in (output_dir, site_dir / CACHE_DIR)]
 
     def wanted(_change: object, path: str) -> bool:
         name = Path(path).name
-        if name.endswith(("~", ".swp", ".swx", ".tmp")) or name.startswith((".#", "#")):
+        if name.endswith(("~", ".swp", ".swx", ".tmp", ".lock")) or name.startswith((".#", "#")):
             return False
         resolved = Path(path).resolve()
+        if resolved == git or git in resolved.parents:
+            inside = resolved.relative_to(git).parts
+            return inside in (("HEAD",), ("packed-refs",)) or inside[:2] == ("refs", "heads")
         return not any(resolved == s or s in resolved.parents for s in skipped)
 
     return wanted
