@@ -674,6 +674,69 @@ def test_result_links_lead_to_the_moments(watched: Watched, portable: Built) -> 
     assert missing == []
 
 
+IDS = """
+-- content/moments/globex/2022-09-09-zebra-fair.md --
+---
+title: Zebra fair
+date: 2022-09-09
+customer: Globex
+---
+Zebra.
+-- content/moments/globex/zebra-notes.md --
+---
+title: Zebra notes
+date: 2022-09-10
+customer: Globex
+---
+Zebra.
+-- content/moments/elsewhere/zebra.md --
+---
+title: Zebra elsewhere
+date: 2022-09-11
+customer: Globex
+id: special/zebra-one
+---
+Zebra.
+-- content/moments/globex/2020-01-01-zebra-dated-otherwise.md --
+---
+title: Zebra dated otherwise
+date: 2022-09-12
+customer: Globex
+---
+Zebra.
+"""
+
+
+def test_every_form_of_id_links_to_its_moment(
+    watched: Watched, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The index shortens ids that start with the customer and the date; every form,
+    and ids that do not, must still lead to the moment's page."""
+    site = write_site(tmp_path_factory.mktemp("ids") / "site", IDS)
+    zebras = built(build(site, site.parent / "out"))
+    expected = zebras.newest_first(lambda m: True)
+    assert set(expected) == {
+        "globex/2022-09-09-zebra-fair",
+        "globex/zebra-notes",
+        "special/zebra-one",
+        "globex/2020-01-01-zebra-dated-otherwise",
+    }
+    stored = {doc[0] for doc in read_script(zebras.out / "search" / "index.js", "index")["docs"]}
+    assert stored == {
+        "//zebra-fair",
+        "/zebra-notes",
+        "special/zebra-one",
+        "/2020-01-01-zebra-dated-otherwise",
+    }
+    watched.page.goto(zebras.search_url(q="zebra"))
+    until(watched.results, expected)
+    hrefs = watched.page.eval_on_selector_all(
+        "#_results a.moment-title", "links => links.map(a => a.href)"
+    )
+    assert [moment_id(h) for h in hrefs] == expected
+    assert all(Path(url2pathname(urlsplit(h).path)).is_file() for h in hrefs)
+
+
 # --- what the index holds ----------------------------------------------------------------------
 
 

@@ -171,7 +171,7 @@ class _Facets:
 
 def _doc(moment: Moment, facets: _Facets) -> list[object]:
     return [
-        moment.id,
+        _short_id(moment),
         moment.title,
         facets.number("customers", moment.customer),
         str(moment.when),
@@ -181,6 +181,18 @@ def _doc(moment: Moment, facets: _Facets) -> list[object]:
         moment.sentiment_score,
         int(moment.moment_of_truth),
     ]
+
+
+def _short_id(moment: Moment) -> str:
+    """The id without what the rest of the entry says: most ids are the customer's
+    slug, '/', the date and a slug of the title. Ids never start with '/', so
+    '/rest' stands for 'customer/rest' and '//rest' for 'customer/date-rest'."""
+    own = moment.customer + "/"
+    if not moment.id.startswith(own):
+        return moment.id
+    rest = moment.id[len(own) :]
+    dated = moment.when.day.isoformat() + "-"
+    return "//" + rest[len(dated) :] if rest.startswith(dated) else "/" + rest
 
 
 def _field_words(site: Site, moment: Moment) -> tuple[set[str], set[str], set[str]]:

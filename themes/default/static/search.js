@@ -190,6 +190,14 @@
     return new URL("../" + url, indexUrl).href;
   }
 
+  // The index shortens ids that start with the customer's slug and the date (see search.py).
+  function momentId(doc, customer) {
+    var id = doc[0];
+    if (id.startsWith("//")) return customer[0] + "/" + doc[3].slice(0, 10) + "-" + id.slice(2);
+    if (id.startsWith("/")) return customer[0] + id;
+    return id;
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -205,7 +213,7 @@
     var time = element("time", "", doc[3]);
     time.dateTime = doc[3].replace(" ", "T");
     var title = element("a", "moment-title");
-    title.href = href("moments/" + doc[0] + "/");
+    title.href = href("moments/" + momentId(doc, customer) + "/");
     highlight(title, doc[1]);
     var who = element("a", "customer-name");
     who.href = href("customers/" + customer[0] + "/");
