@@ -137,7 +137,8 @@ def build_site(
     if _failed(diagnostics, options):
         git.close()
         return result
-    site, digests = add_git_info(site, digests, git.result())
+    history = git.result()
+    site, digests = add_git_info(site, digests, history)
     env = create_environment(site, site_dir, link_style=site.config.links)
     pages = list_pages(site)
     dirs = theme_dirs(site_dir, site.config.theme)
@@ -194,7 +195,7 @@ def build_site(
         manifest.record(out_dir, made.items())
     result.out_dir = out_dir
     result.written = True
-    result.notices = [*git.result().notices, *result.notices]
+    result.notices = [*history.notices, *result.notices]
     result.pages = sum(1 for p in pages if p.url.endswith("/") or p.url == "")
     result.moments = len(site.moments)
     result.customers = len(site.customers)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .cache import hash_text
 from .data import moments_json
-from .feeds import FEED_PATH, LEFT_OUT, feed_xml, sitemap_files, sitemap_paths, updated
+from .feeds import FEED_PATH, LEFT_OUT, feed_xml, sitemap_files, sitemap_paths
 from .keys import PageKeys
 from .model import Site
 from .pages import Page
@@ -46,17 +46,18 @@ def extra_files(
         ),
     ]
     if site.config.base_url:
-        # Besides the moments, both read each moment's last-edited date; the sitemap
-        # also lists every page.
-        edited = hash_text(keys.everything, *(updated(site, m) for m in site.moments.values()))
+        # Each moment's last-edited date is part of its digest (git info is folded
+        # in), so `everything` covers it; the sitemap also lists every page.
         urls = [page.url for page in pages]
         files += [
             ExtraFiles(
-                (FEED_PATH,), hash_text(edited, FEED_PATH), lambda: {FEED_PATH: feed_xml(site)}
+                (FEED_PATH,),
+                hash_text(keys.everything, FEED_PATH),
+                lambda: {FEED_PATH: feed_xml(site)},
             ),
             ExtraFiles(
                 sitemap_paths(urls),
-                hash_text(edited, "sitemap", *urls),
+                hash_text(keys.everything, "sitemap", *urls),
                 lambda: sitemap_files(site, urls),
             ),
         ]

@@ -48,31 +48,25 @@ _WORD = re.compile(r"[^\W_]+")
 def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
-    bmp, astral = _marks()
-    text = bmp.sub("", unicodedata.normalize("NFKD", text))
+    text = _marks(0, 0x10000).sub("", unicodedata.normalize("NFKD", text))
     if max(text, default="") > "\uffff":
-        text = astral.sub("", text)
+        text = _marks(0x10000, sys.maxunicode + 1).sub("", text)
     return text.lower()
 
 
 @functools.cache
-def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Every combining mark (Unicode category M), as character classes: one for the
-    Basic Multilingual Plane, which re matches fast, one for the rare others."""
+def _marks(start: int, stop: int) -> re.Pattern[str]:
+    """The combining marks (Unicode category M) from `start` to `stop`, as one
+    character class. The Basic Multilingual Plane gets a class of its own: re
+    matches it fast, and scanning it alone keeps the first use cheap."""
     ranges: list[list[int]] = []
-    for code in range(sys.maxunicode + 1):
+    for code in range(start, stop):
         if unicodedata.category(chr(code)).startswith("M"):
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1][1] = code
             else:
                 ranges.append([code, code])
-
-    def pattern(chosen: list[list[int]]) -> re.Pattern[str]:
-        return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in chosen) + "]+")
-
-    return pattern([r for r in ranges if r[1] <= 0xFFFF]), pattern(
-        [r for r in ranges if r[1] > 0xFFFF]
-    )
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+")
 
 
 def words(text: str) -> list[str]:
