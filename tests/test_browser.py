@@ -21,7 +21,7 @@ from urllib.parse import urldefrag, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, build_example
+from conftest import CHROMIUM, REPO, build_example
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -66,14 +66,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:

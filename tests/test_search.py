@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, run_cli, serving, write_site
+from conftest import CHROMIUM, REPO, run_cli, serving, write_site
 
 from momentmap.search import words
 
@@ -246,15 +246,6 @@ def portable(main_site: Path) -> Built:
     dates = [m["date"] for m in result.moments]
     assert len(dates) == len(set(dates)), "the tests rely on no two moments sharing a day"
     return result
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
+from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page
@@ -733,17 +733,6 @@ def test_a_burst_of_new_files_is_one_rebuild(server: Server) -> None:
 
 
 # --- in a browser ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs {CHROMIUM}")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 # Counts the live-reload client's `state` events, so that a test edits a file only once the
