@@ -428,12 +428,12 @@ def logging_git(tmp_path: Path, calls: Path) -> dict[str, str]:
 
 
 def git_calls(calls: Path) -> list[list[str]]:
-    """Each logged git call's arguments, without the leading `-c name=value` settings."""
+    """Each logged git call's arguments, without the leading options and `-c name=value` settings."""
     found = []
     for line in calls.read_text().splitlines():
         words = line.split()
-        while words[:1] == ["-c"]:
-            words = words[2:]
+        while words[:1] == ["-c"] or words[:1] == ["--literal-pathspecs"]:
+            words = words[2:] if words[0] == "-c" else words[1:]
         found.append(words)
     return found
 

@@ -55,12 +55,10 @@ staff, is not replaced, and a listed name that is also an ordinary word
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from html import escape
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 from markdown_it import MarkdownIt
@@ -68,22 +66,17 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .diagnostics import Diagnostics
-from .frontmatter import parse_document
 from .markdown import LinkTargets, RenderedBody, create_markdown, render_body
 from .model import Customer, Moment, Site
 from .names import NameMatcher, assign_pseudonyms, known_names
 from .urls import slugify, unique_slugs
+from .urlsafety import is_external
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _URL_SAFE = "/-._~!$&'()*+,;=:@%"
 _FAR_FUTURE = dt.date.max
 
 
 # Bodies ---------------------------------------------------------------------
-
-
-def _is_external(url: str) -> bool:
-    return url.startswith("//") or _SCHEME.match(url) is not None
 
 
 class _UrlPolicy:
@@ -95,7 +88,7 @@ class _UrlPolicy:
         self.names = names
 
     def __call__(self, url: str) -> str | None:
-        if _is_external(url.strip()):
+        if is_external(url.strip()):
             return None if self.names.contains(unquote(url)) else url
         path_query, hash_mark, fragment = url.partition("#")
         path, question_mark, query = path_query.partition("?")
@@ -255,7 +248,7 @@ def create_anonymizing_markdown(names: NameMatcher, *, allow_html: bool) -> Mark
 # The site -------------------------------------------------------------------
 
 
-def anonymize_site(site: Site, site_dir: Path, diagnostics: Diagnostics) -> Site:
+def anonymize_site(site: Site, diagnostics: Diagnostics) -> Site:
     """The site with pseudonyms for every customer, alias, owner and person."""
     config = site.config
     for source_path in site.assets:
@@ -265,7 +258,7 @@ def anonymize_site(site: Site, site_dir: Path, diagnostics: Diagnostics) -> Site
             0,
             "left out of the anonymized build: names in a file's name or content cannot be replaced",
         )
-    anonymizer = _Anonymizer(site, site_dir / config.content_dir, diagnostics)
+    anonymizer = _Anonymizer(site)
     customers = [anonymizer.customer(site.customers[slug]) for slug in anonymizer.customer_order]
     moments = sorted(map(anonymizer.moment, site.moments.values()), key=Moment.sort_key)
     return Site(
@@ -286,14 +279,12 @@ def anonymize_site(site: Site, site_dir: Path, diagnostics: Diagnostics) -> Site
 class _Anonymizer:
     """What anonymizing one site needs: pseudonyms, new slugs and ids, and a parser."""
 
-    def __init__(self, site: Site, content: Path, diagnostics: Diagnostics) -> None:
+    def __init__(self, site: Site) -> None:
         self.pseudonyms = assign_pseudonyms(site)
         self.customer_order = list(self.pseudonyms.customers)
         self.names = NameMatcher(known_names(site, self.pseudonyms))
         self.slugs = {slug: slugify(p) for slug, p in self.pseudonyms.customers.items()}
         self.ids = _moment_ids(site, self.slugs, self.names)
-        self.content = content
-        self.diagnostics = diagnostics
         self.config = site.config
         self.md = create_anonymizing_markdown(self.names, allow_html=site.config.allow_html)
         # Links between moments lead to their new pages; files copied as-is are left out.
@@ -313,13 +304,22 @@ class _Anonymizer:
         if not customer.source_path:
             return new
         file = f"{self.config.content_dir}/{customer.source_path}"
-        notes = self._render(customer.source_path, file, new.url, sections=False)
+        notes = self._render(
+            customer.notes, customer.notes_line, file, customer.source_path, new.url, sections=False
+        )
         return replace(new, notes_html=notes.html)
 
     def moment(self, moment: Moment) -> Moment:
         names, person = self.names, self.pseudonyms.person
         new_id = self.ids[moment.id]
-        body = self._render(moment.source_path, moment.file, f"moments/{new_id}/", sections=True)
+        body = self._render(
+            moment.body,
+            moment.body_line,
+            moment.file,
+            moment.source_path,
+            f"moments/{new_id}/",
+            sections=True,
+        )
         return replace(
             moment,
             id=new_id,
@@ -339,27 +339,22 @@ class _Anonymizer:
             do_differently=body.do_differently,
             assumptions=body.assumptions,
             plan=body.plan,
+            body="",  # the source names real people: it goes no further
+            body_line=0,
         )
 
     def _render(
-        self, source_path: str, file: str, page_url: str, *, sections: bool
+        self, body: str, line: int, file: str, source_path: str, page_url: str, *, sections: bool
     ) -> RenderedBody:
-        """A body rendered again from its file, names replaced, for its new page.
+        """A body rendered again from its source, names replaced, for its new page.
 
         Its problems were reported when the site was loaded; the ones found
         again here (links to files left out) are not repeated.
         """
-        try:
-            doc, _ = parse_document((self.content / source_path).read_bytes(), file=file)
-        except OSError:
-            doc = None
-        if doc is None:
-            self.diagnostics.error(file, 0, 0, "could not be read again for the anonymized build")
-            return RenderedBody("", "", (), (), (), (), ())
         return render_body(
             self.md,
-            doc.body,
-            body_line=doc.body_line,
+            body,
+            body_line=line,
             file=file,
             source_path=source_path,
             page_url=page_url,

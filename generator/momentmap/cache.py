@@ -18,8 +18,6 @@ needed: deleting the folder only makes the next build slower.
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -34,8 +32,8 @@ from typing import Any
 
 from .dates import When
 from .diagnostics import Diagnostic
-from .markdown import Item, RenderedBody
-from .model import Moment, Promise
+from .markdown import RenderedBody
+from .model import Item, Moment, Promise
 from .moments import LoadedMoment, ReadResult
 
 CACHE_DIR = ".momentmap-cache"
@@ -50,14 +48,6 @@ def code_version() -> str:
     for path in sorted(_PACKAGE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def hash_text(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little") + data)
-    return digest.hexdigest()
 
 
 # Shards are pickles read by an unpickler that can build the model's own
@@ -77,21 +67,6 @@ _RECORD_TYPES: tuple[type, ...] = (
 _ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in _RECORD_TYPES} | {
     ("datetime", "date"): dt.date,
 }
-
-
-def _reducer(cls: type) -> Any:
-    names = tuple(f.name for f in dataclasses.fields(cls))
-
-    def reduce(record: Any) -> tuple[type, tuple[Any, ...]]:
-        return cls, tuple(getattr(record, name) for name in names)
-
-    return reduce
-
-
-# Pickle records as constructor calls: twice as fast to load as the generated
-# __setstate__ of slotted dataclasses (this also speeds up worker results).
-for _cls in _RECORD_TYPES:
-    copyreg.pickle(_cls, _reducer(_cls))
 
 
 class Corrupt(Exception):

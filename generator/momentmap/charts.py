@@ -80,6 +80,8 @@ from typing import Literal
 
 from markupsafe import Markup
 
+from .urlsafety import safe_href
+
 # --- the interface ------------------------------------------------------------------------
 
 
@@ -166,7 +168,6 @@ SENTIMENT_CLASSES = {
     "very positive": "mm-s4",
     "mixed": "mm-mixed",
 }
-SAFE_SCHEMES = ("http", "https", "mailto")
 
 Shape = Literal["down", "circle", "up", "diamond"]
 Anchor = Literal["start", "middle", "end"]
@@ -906,7 +907,7 @@ def bars_svg(bars: Sequence[Bar], *, title: str) -> Markup:
             f'<text class="mm-bar-label" x="0" y="{_n(row.y)}" dominant-baseline="central">'
             f"{_e(row.label)}</text>"
         )
-        href = _safe_href(row.bar.href)
+        href = safe_href(row.bar.href)
         if href:
             label = f'<a href="{_e(href)}" aria-label="{full}"><title>{full}</title>{label}</a>'
         elif row.label != row.bar.label:  # shortened: the full label is its tooltip
@@ -1018,7 +1019,7 @@ def _mark(placed: PlacedMark) -> str:
     mark = placed.mark
     inner = _glyph(placed) + _ring(placed) if placed.ring else _glyph(placed)
     name = _e(mark.label)
-    href = _safe_href(mark.href)
+    href = safe_href(mark.href)
     if href:
         return f'<a class="mm-m" href="{_e(href)}" aria-label="{name}"><title>{name}</title>{inner}</a>'
     return f'<g class="mm-m" role="img" aria-label="{name}"><title>{name}</title>{inner}</g>'
@@ -1065,7 +1066,7 @@ def _cluster(cluster: Cluster) -> str:
         f'<text class="mm-badge-text" x="{_n(cluster.x)}" y="{_n(cluster.y)}" font-size="{_n(BADGE_FONT)}" '
         f'text-anchor="middle" dominant-baseline="central">{_e(cluster.text)}</text>'
     )
-    href = _safe_href(cluster.marks[0].href)
+    href = safe_href(cluster.marks[0].href)
     if href:
         return f'<a class="mm-m" href="{_e(href)}" aria-label="{name}"><title>{tooltip}</title>{inner}</a>'
     return f'<g class="mm-m" role="img" aria-label="{name}"><title>{tooltip}</title>{inner}</g>'
@@ -1103,18 +1104,3 @@ def _e(text: str) -> str:
 
 # C0 controls but tab and newline, DEL and C1 controls: not allowed as text in HTML.
 _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _safe_href(href: str) -> str:
-    """`href`, or '' when its scheme could run code (javascript:, data:, …)."""
-    if ":" not in href:  # no scheme at all: the common, relative link
-        return href.strip()
-    probe = href.translate(_URL_WHITESPACE).lstrip(_C0_AND_SPACE)
-    scheme, colon, _ = probe.partition(":")
-    if colon and not any(c in scheme for c in "/?#") and scheme.lower() not in SAFE_SCHEMES:
-        return ""
-    return href.strip()
-
-
-_C0_AND_SPACE = "".join(chr(i) for i in range(33))
-_URL_WHITESPACE = str.maketrans("", "", "\t\n\r")  # removed from URLs before parsing

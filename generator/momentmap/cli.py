@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import BuildOptions, build_site, read_site, site_config
+from .build import build_site
 from .config import Config
 from .dates import parse_when, resolve_as_of
 from .diagnostics import Diagnostic, Diagnostics, UsageError, did_you_mean, format_diagnostics
 from .load import load_profiles
+from .plan import BuildOptions, read_site, site_config
 from .scaffold import init_site, new_moment
 from .schema import json_schema
 from .urls import slugify

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .diagnostics import UsageError
+from .record import Record
 
 _DATE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
@@ -18,7 +19,7 @@ DATE_FORM = "YYYY-MM-DD, optionally with ' HH:MM' (e.g. 2023-03-14 or 2023-03-14
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class When:
+class When(Record):
     """A moment's date and optional time, kept as written: a zone is shown, never converted."""
 
     day: dt.date

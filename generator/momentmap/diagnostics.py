@@ -12,11 +12,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .record import Record
+
 Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(Record):
     file: str  # site-relative, '/'-separated
     line: int  # 1-based; 0 when the problem is about the file as a whole
     col: int  # 1-based; 0 when unknown

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import hash_text
 from .data import moments_json
+from .digest import hash_text
 from .feeds import FEED_PATH, LEFT_OUT, feed_xml, sitemap_files, sitemap_paths
 from .keys import PageKeys
 from .model import Site

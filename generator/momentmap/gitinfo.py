@@ -31,7 +31,8 @@ import typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import hash_text
+from .digest import hash_text
+from .git import run_git, start_git
 from .model import History, Revision, Site
 
 SHALLOW_NOTICE = (
@@ -40,15 +41,6 @@ SHALLOW_NOTICE = (
 
 LOG_FAILED_NOTICE = "git info left out: `git log` failed"
 
-# Settings that would change what `git log` prints, pinned to the defaults
-# the parser expects whatever the user's configuration says.
-_PINNED_CONFIG = (
-    "core.quotepath=off",
-    "log.showSignature=false",
-    "log.follow=false",
-    "log.showRoot=true",
-    "diff.relative=false",
-)
 _LOG = (
     "log",
     "-z",
@@ -65,8 +57,6 @@ _LOG = (
 # A change line of `--name-status`: a status letter and, for renames and
 # copies, a similarity score. After a commit's header comes a newline.
 _STATUS = re.compile(rb"\n?([ACDMRTUXB])([0-9]*)")
-# Variables that locate the repository; made absolute because git runs in the content folder.
-_LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +105,7 @@ def start_git_info(
     # A file, not a pipe: git never waits for a reader. PendingGitInfo closes it.
     output = tempfile.TemporaryFile()  # noqa: SIM115
     try:
-        process = subprocess.Popen(
-            _command(*_LOG),
-            cwd=content_dir,
-            env=_environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.DEVNULL,
-        )
+        process = start_git(content_dir, *_LOG, stdout=output)
     except OSError:
         output.close()
         return PendingGitInfo(GitInfo())
@@ -247,29 +230,10 @@ def _revision(commit: bytes, author: bytes, date: bytes) -> Revision | None:
     )
 
 
-def _command(*args: str) -> list[str]:
-    return ["git", *(arg for setting in _PINNED_CONFIG for arg in ("-c", setting)), *args]
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    for name in _LOCATING:
-        if env.get(name):
-            env[name] = os.path.abspath(env[name])
-    return env
-
-
 def _git(content_dir: Path, *args: str) -> bytes | None:
     """git's output, or None when git is missing or fails."""
     try:
-        done = subprocess.run(
-            _command(*args),
-            cwd=content_dir,
-            env=_environment(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-        )
+        done = run_git(content_dir, *args)
     except OSError:  # git is not installed, or the folder is missing
         return None
     return done.stdout if done.returncode == 0 else None

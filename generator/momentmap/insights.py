@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .markdown import Item
-from .model import Customer, Moment, Promise, PromiseStatus, Site
+from .model import Customer, Item, Moment, Promise, PromiseStatus, Site
 
 NEGATIVE = ("negative", "very negative")
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from .cache import code_version, hash_text
+from .cache import code_version
+from .digest import hash_text
 from .model import Site
 from .pages import Page
 

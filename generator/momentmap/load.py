@@ -16,10 +16,11 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from .cache import Store, code_version, hash_text
+from .cache import Store, code_version
 from .config import Config
 from .customers import CustomerIndex, index_from_names, index_profiles, read_profile
 from .diagnostics import Diagnostics, did_you_mean
+from .digest import hash_text
 from .frontmatter import parse_document
 from .markdown import LinkTargets, RenderedBody, create_markdown, render_body
 from .model import Customer, Moment, Site
@@ -112,7 +113,12 @@ def load_linked(
                 sections=False,
             )
             diagnostics.extend(notes_body.problems)
-            customer = replace(customer, notes_html=notes_body.html)
+            customer = replace(
+                customer,
+                notes_html=notes_body.html,
+                notes=profile.body,
+                notes_line=profile.body_line,
+            )
         customers[slug] = customer
     site = Site(
         config=config,
@@ -202,6 +208,7 @@ class Reads:
         )
         self._keys: dict[str, str] = {}  # source path -> key of its current result
         self.fresh = 0  # files read this build: for tests and the summary
+        self._parsers: dict[bool, MarkdownIt] = {}  # by allow_html: made once, reused
         # Called now and then during a load: the preview pauses a full pass here
         # while it shows an edit.
         self.pause: Callable[[], object] = lambda: None
@@ -236,8 +243,8 @@ class Reads:
             if known is None:
                 guess = {s.source_path: f"moments/{derive_id(s.source_path)}/" for s in sources}
                 known = LinkTargets(pages=guess, files=assets)
-            _Worker.setup(config, style, known)
-            done = [r for part in map_chunks(_read_chunk, missing) for r in part]
+            reader = self._reader(config, style, known)
+            done = [r for part in map_chunks(reader.read_chunk, missing) for r in part]
             for (source, data), result in zip(missing, done, strict=True):
                 key = hash_text(salt, source.source_path, source.file, data)
                 self.store.put(key, result)
@@ -267,8 +274,7 @@ class Reads:
         assert result.loaded is not None and result.body is not None
         if all(_resolve(targets, kind, path) == url for kind, path, url in result.lookups):
             return result.body, result.lookups
-        _Worker.setup(config, style, targets)
-        body, lookups = _Worker.render(result.loaded)
+        body, lookups = self._reader(config, style, targets).render(result.loaded)
         key = self._keys.get(result.loaded.moment.source_path)
         if key is not None:
             self.store.put(key, replace(result, body=body, lookups=lookups))
@@ -277,31 +283,30 @@ class Reads:
     def key_of(self, source_path: str) -> str:
         return self._keys[source_path]
 
+    def _reader(self, config: Config, style: LinkStyle, targets: LinkTargets) -> _FileReader:
+        md = self._parsers.get(config.allow_html)
+        if md is None:
+            md = self._parsers[config.allow_html] = create_markdown(allow_html=config.allow_html)
+        return _FileReader(config, style, targets, md)
+
 
 def _resolve(targets: LinkTargets, kind: str, path: str) -> str | None:
     return (targets.pages if kind == "page" else targets.files).get(path)
 
 
-class _Worker:
-    """What a worker process needs to read files: set before forking, inherited."""
+@dataclass(frozen=True, slots=True)
+class _FileReader:
+    """What reading a moment file needs, handed to the workers with the work."""
 
     config: Config
     style: LinkStyle
     targets: LinkTargets
-    md: MarkdownIt | None = None
-    allow_html: bool | None = None
+    md: MarkdownIt
 
-    @classmethod
-    def setup(cls, config: Config, style: LinkStyle, targets: LinkTargets) -> None:
-        cls.config, cls.style, cls.targets = config, style, targets
-        if cls.md is None or cls.allow_html != config.allow_html:
-            cls.md, cls.allow_html = (
-                create_markdown(allow_html=config.allow_html),
-                config.allow_html,
-            )
+    def read_chunk(self, chunk: Sequence[tuple[Source, bytes]]) -> list[ReadResult]:
+        return [self.read(source, data) for source, data in chunk]
 
-    @classmethod
-    def read(cls, source: Source, data: bytes) -> ReadResult:
+    def read(self, source: Source, data: bytes) -> ReadResult:
         diagnostics = Diagnostics()
         doc, problems = parse_document(data, file=source.file)
         diagnostics.extend(problems)
@@ -311,38 +316,32 @@ class _Worker:
                 doc,
                 source_path=source.source_path,
                 file=source.file,
-                config=cls.config,
+                config=self.config,
                 diagnostics=diagnostics,
             )
         if loaded is None:
             return ReadResult(None, tuple(diagnostics), None)
-        body, lookups = cls.render(loaded)
+        body, lookups = self.render(loaded)
         return ReadResult(loaded, tuple(diagnostics), body, lookups)
 
-    @classmethod
-    def render(cls, loaded: LoadedMoment) -> tuple[RenderedBody, tuple[Lookup, ...]]:
-        assert cls.md is not None
+    def render(self, loaded: LoadedMoment) -> tuple[RenderedBody, tuple[Lookup, ...]]:
         log: list[Lookup] = []
         targets = LinkTargets(
-            pages=_Recorded("page", cls.targets.pages, log),
-            files=_Recorded("file", cls.targets.files, log),
+            pages=_Recorded("page", self.targets.pages, log),
+            files=_Recorded("file", self.targets.files, log),
         )
         moment = loaded.moment
         body = render_body(
-            cls.md,
-            loaded.body,
-            body_line=loaded.body_line,
+            self.md,
+            moment.body,
+            body_line=moment.body_line,
             file=moment.file,
             source_path=moment.source_path,
             page_url=moment.url,
             targets=targets,
-            link_style=cls.style,
+            link_style=self.style,
         )
         return body, tuple(log)
-
-
-def _read_chunk(chunk: Sequence[tuple[Source, bytes]]) -> list[ReadResult]:
-    return [_Worker.read(source, data) for source, data in chunk]
 
 
 class _Recorded(Mapping[str, str]):

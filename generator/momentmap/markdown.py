@@ -15,7 +15,6 @@ narrative.
 from __future__ import annotations
 
 import posixpath
-import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +34,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import render_footnote_ref
 
 from momentmap.diagnostics import Diagnostic
+from momentmap.model import Item
+from momentmap.record import Record
 from momentmap.sanitize import sanitize_html
 from momentmap.urls import LinkStyle, relative_href, slugify
+from momentmap.urlsafety import is_external, is_safe_url
 
 # markdown-it-py parses the densest input (a token every 2-4 characters) at
 # 10-30 µs per character; this bound keeps the slowest body near a second
@@ -63,18 +65,6 @@ _SECTION_TITLES: dict[str, SectionKind] = {
     "next steps": "plan",
 }
 
-# Schemes a link may use. An allowlist, because denylists keep missing old
-# script-running schemes (livescript:, mocha:, view-source:javascript:…).
-_SAFE_SCHEMES = frozenset(
-    {"http", "https", "mailto", "tel", "sms", "ftp", "ftps", "sftp", "ssh", "irc", "ircs",
-     "xmpp", "news", "webcal", "geo", "magnet", "callto", "skype", "msteams", "slack",
-     "zoommtg", "zoomus", "facetime", "maps"}
-)  # fmt: skip
-_SAFE_DATA = re.compile(r"data:image/(?:png|gif|jpeg|webp)[;,]")
-_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
-_HREF_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
 _EMPTIABLE = frozenset(
     {"list_item_close", "bullet_list_close", "ordered_list_close", "blockquote_close"}
 )
@@ -92,15 +82,7 @@ class LinkTargets:
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
-    html: str  # the item's content, without <li>; a one-paragraph item without <p>
-    text: str  # plain text, whitespace collapsed
-    line: int  # 1-based line in the file
-    clarified: bool = False  # assumptions only: '- [x]'
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedBody:
+class RenderedBody(Record):
     html: str  # the narrative: everything except the four sections
     text: str  # plain text of the narrative, one line per block
     learnings: tuple[Item, ...]
@@ -132,7 +114,7 @@ class _MomentMarkdown(MarkdownIt):
 
     def validateLink(self, url: str) -> bool:
         # Every link, image, autolink and reference definition passes here.
-        return _is_safe_url(url)
+        return is_safe_url(url)
 
 
 def create_markdown(*, allow_html: bool) -> MarkdownIt:
@@ -570,7 +552,7 @@ def _resolve_attr(token: Token, attr: str, what: str, line: int, call: _Call) ->
 
 def _resolve_href(href: str, call: _Call) -> tuple[str, str | None]:
     """(href for the page, None), or (href, why not) when it matches no file."""
-    if href == "" or href.startswith(("#", "?", "//")) or _HREF_SCHEME.match(href):
+    if href == "" or href.startswith(("#", "?")) or is_external(href):
         return href, None
     path_query, hash_mark, fragment = href.partition("#")
     path, question_mark, query = path_query.partition("?")
@@ -587,20 +569,6 @@ def _resolve_href(href: str, call: _Call) -> tuple[str, str | None]:
         return href, "does not match any file in"
     result = relative_href(call.page_url, url, call.link_style)
     return result + question_mark + query + hash_mark + fragment, None
-
-
-def _is_safe_url(url: str) -> bool:
-    """False for script-running schemes, however spelled (case, entities, %-escapes, tabs)."""
-    decoded = unquote(url)
-    if _CONTROL.search(decoded):
-        return False  # browsers drop tabs and newlines inside a scheme: 'java\tscript:'
-    compact = decoded.lstrip(" ").lower()
-    scheme = _SCHEME.match(compact)
-    if scheme is None:
-        return True  # no scheme: a relative link, checked against the content later
-    if scheme.group(1) == "data":
-        return _SAFE_DATA.match(compact) is not None
-    return scheme.group(1) in _SAFE_SCHEMES
 
 
 # Render rules -----------------------------------------------------------
@@ -620,7 +588,7 @@ def _render_html_sanitized(
     call: _Call | None = env.get(_ENV_CALL)
 
     def url(value: str) -> str | None:
-        if not _is_safe_url(value):
+        if not is_safe_url(value):
             return None
         if call is None:
             return value

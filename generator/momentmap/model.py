@@ -13,13 +13,23 @@ from typing import Literal
 
 from .config import Config
 from .dates import When
-from .markdown import Item
+from .record import Record
 
 PromiseStatus = Literal["open", "overdue", "kept", "late", "broken"]
 
 
 @dataclass(frozen=True, slots=True)
-class Promise:
+class Item(Record):
+    """One entry of a reflection section (a learning, an assumption, a plan item)."""
+
+    html: str  # the item's content, without <li>; a one-paragraph item without <p>
+    text: str  # plain text, whitespace collapsed
+    line: int  # 1-based line in the file
+    clarified: bool = False  # assumptions only: '- [x]'
+
+
+@dataclass(frozen=True, slots=True)
+class Promise(Record):
     promise: str
     due: dt.date | None
     kept: dt.date | Literal[False] | None  # a date, False (broken) or None (open)
@@ -43,6 +53,8 @@ class Customer:
     aliases: tuple[str, ...] = ()
     notes_html: str = ""
     source_path: str = ""  # content-relative profile file, '' when made from moments
+    notes: str = ""  # the profile's body as written (Markdown), for anonymizing
+    notes_line: int = 0  # 1-based line of the file where `notes` starts
 
     @property
     def url(self) -> str:
@@ -50,7 +62,7 @@ class Customer:
 
 
 @dataclass(frozen=True, slots=True)
-class Moment:
+class Moment(Record):
     id: str
     source_path: str  # content-relative, e.g. 'moments/acme/kickoff.md'
     file: str  # site-relative, for diagnostics
@@ -75,6 +87,10 @@ class Moment:
     do_differently: tuple[Item, ...] = ()
     assumptions: tuple[Item, ...] = ()
     plan: tuple[Item, ...] = ()
+    # The body as written (Markdown): later stages render it again from here
+    # (anonymizing), never from the file.
+    body: str = ""
+    body_line: int = 0  # 1-based line of the file where `body` starts
 
     @property
     def url(self) -> str:

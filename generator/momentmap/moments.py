@@ -15,6 +15,7 @@ from .fields import Reader
 from .frontmatter import Document, Node, to_plain
 from .markdown import RenderedBody
 from .model import Moment, Promise
+from .record import Record
 from .schema import MOMENT_FIELDS, FieldSpec
 from .urls import slugify
 
@@ -25,12 +26,10 @@ Place = tuple[int, int]  # line, col
 
 
 @dataclass(frozen=True, slots=True)
-class LoadedMoment:
+class LoadedMoment(Record):
     """A moment whose front matter is read but whose body is not yet rendered."""
 
     moment: Moment  # `customer` still holds the name as written
-    body: str
-    body_line: int
     customer_at: Place
     related_at: tuple[Place, ...]
     id_at: Place
@@ -41,7 +40,7 @@ Lookup = tuple[str, str, str | None]
 
 
 @dataclass(frozen=True, slots=True)
-class ReadResult:
+class ReadResult(Record):
     """Everything one moment file gives on its own: what the build caches per file."""
 
     loaded: LoadedMoment | None  # None when the front matter had errors
@@ -139,11 +138,16 @@ def read_moment(
         if related is None
         else [n for n in (related.items if related.kind == "seq" else (related,))]
     )
-    moment = Moment(id=moment_id, source_path=source_path, file=file, **values)  # type: ignore[arg-type]
-    return LoadedMoment(
-        moment=moment,
+    moment = Moment(
+        id=moment_id,
+        source_path=source_path,
+        file=file,
         body=doc.body,
         body_line=doc.body_line,
+        **values,  # type: ignore[arg-type]
+    )
+    return LoadedMoment(
+        moment=moment,
         customer_at=(f["customer"].value.line, f["customer"].value.col),
         related_at=tuple((n.line, n.col) for n in related_nodes),
         id_at=(f["id"].value.line, f["id"].value.col) if "id" in f else (front.line, 1),

@@ -1,8 +1,10 @@
 """Spreading independent work over the machine's cores with forked workers.
 
 Workers are forked, so they start with everything the parent has loaded (the
-site, the Jinja environment) without pickling it; only each task's arguments
-and results travel. Small jobs stay in the calling process, where forking
+site, the Jinja environment) without pickling it; only each chunk of items
+and its results travel. The work itself, with the build's settings bound in
+(a closure or a bound method), is handed to each worker as it starts, so no
+build leaves its state in a global that another build could see. Small jobs stay in the calling process, where forking
 would cost more than it saves, and so does any process that runs threads
 (the preview server), because forking a threaded process is unsafe.
 """
@@ -43,8 +45,8 @@ def map_chunks(
 ) -> Iterator[list[R]]:
     """`work` applied to consecutive chunks of `items`, results in order.
 
-    `work` must be a module-level function (it is looked up by name in the
-    forked worker) and must not depend on state set after this call starts.
+    `work` may be any callable: it reaches the workers through the fork, not
+    by pickling. Items and results must pickle.
     """
     n = jobs()
     if (
@@ -61,7 +63,23 @@ def map_chunks(
     # from walking (and so copying) them in every worker.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            yield from pool.imap(work, chunks)
+        context = multiprocessing.get_context("fork")
+        with context.Pool(n, initializer=_adopt, initargs=(work,)) as pool:
+            yield from pool.imap(_run, chunks)
     finally:
         gc.unfreeze()
+
+
+# Set in each worker process only, by the pool's initializer, and never in
+# the parent: the work that this worker was forked to do.
+_work: Callable[[Sequence[object]], list[object]] | None = None
+
+
+def _adopt(work: Callable[[Sequence[object]], list[object]]) -> None:
+    global _work
+    _work = work
+
+
+def _run(chunk: Sequence[object]) -> list[object]:
+    assert _work is not None, "a worker runs only work handed to it by map_chunks"
+    return _work(chunk)

@@ -18,28 +18,20 @@ import threading
 import time
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 import jinja2
 
-from .build import BuildOptions, resolve_out_dir, save_cache, site_config
+from .build import save_cache
 from .cache import CACHE_DIR, Store
 from .diagnostics import Diagnostic, Diagnostics
-from .extras import extra_files
-from .gitinfo import GitInfo, history_digests, read_git_info
-from .keys import PageKeys, shows_whole_site, site_version, theme_version
-from .load import PAUSE_EVERY, Linking, Reads, load_linked, swap_moments
-from .model import Site
-from .pages import Page, list_pages, moment_page
-from .render import (
-    CompiledTemplates,
-    check_templates,
-    create_environment,
-    render_pages,
-    theme_dirs,
-)
+from .gitinfo import GitInfo, history_digests
+from .load import PAUSE_EVERY, Reads, swap_moments
+from .pages import Page, moment_page
+from .plan import BuildOptions, Plan, page_keys, plan_build
+from .render import CompiledTemplates, check_templates, create_environment, render_pages
 from .sources import Source
 from .urls import output_path
 
@@ -76,8 +68,7 @@ class Preview:
         self.options = options
         self.reads = Reads(Store(site_dir / CACHE_DIR, "moments"), trust_unchanged_stat=True)
         self.published = Published(0, {}, {})
-        self._site: Site | None = None
-        self._linking: Linking | None = None
+        self._plan: Plan | None = None  # of the last full pass that succeeded
         self._git: GitInfo | None = None  # the last reading of the git history
         self._changed = threading.Condition()  # guards `published` and `_shown_at`
         self._compiled = CompiledTemplates()
@@ -139,21 +130,18 @@ class Preview:
             since = self._stamp
         fresh_before = self.reads.fresh
         diagnostics = Diagnostics()
-        config = site_config(self.site_dir, self.options, diagnostics)
-        out_dir = resolve_out_dir(self.site_dir, config, self.options)
-        site, linking = load_linked(
+        plan = plan_build(
             self.site_dir,
-            config,
+            self.options,
             diagnostics,
-            as_of=self.options.as_of,
-            drafts=self.options.drafts,
-            skip=(out_dir,),
             reads=self.reads,
+            git=self._git,
+            compiled=self._compiled,
         )
         rendered = 0
-        if not diagnostics.has_errors:
-            site = self._with_git_info(site)
-            rendered = self._render(site, linking.digests, diagnostics, since)
+        if plan is not None:
+            self._git = plan.git
+            rendered = self._render(plan, diagnostics, since)
         save_cache(self.reads.store)
         seconds = time.perf_counter() - started
         result = Rebuild(
@@ -163,29 +151,24 @@ class Preview:
             self.reads.fresh - fresh_before,
             diagnostics.sorted(),
         )
-        if result.ok:
-            self._site, self._linking = site, linking
+        if result.ok and plan is not None:
+            self._plan = plan
         else:
             old = self.published
             self._publish(dict(old.files), dict(old.keys), result.problems, failed=True)
         return result
 
-    def _render(
-        self, site: Site, digests: dict[str, str], diagnostics: Diagnostics, since: int
-    ) -> int:
-        env = create_environment(
-            site, self.site_dir, link_style=site.config.links, compiled=self._compiled
-        )
-        keys = self._page_keys(site, env, digests)
-        old = self.published
+    def _render(self, plan: Plan, diagnostics: Diagnostics, since: int) -> int:
+        """Publish the plan: unchanged files as they were, the rest made now or on request."""
+        if diagnostics.has_errors:
+            return 0
+        env, old = plan.env, self.published
         files: dict[str, File] = {}
         new_keys: dict[str, str] = {}
         todo: list[Page] = []
-        pages = list_pages(site)
-        for n, page in enumerate(pages):
+        for n, (rel, (page, key)) in enumerate(plan.pages.items()):
             if n % PAUSE_EVERY == 0:
                 self._idle.wait()
-            rel, key = output_path(page.url), keys.key(page)
             new_keys[rel] = key
             if old.keys.get(rel) == key and rel in old.files:
                 files[rel] = old.files[rel]
@@ -204,7 +187,7 @@ class Preview:
         for page, html in render_pages(env, now, diagnostics):
             files[output_path(page.url)] = html.encode("utf-8")
             self._idle.wait()
-        for group in extra_files(site, keys, pages)[0]:
+        for group in plan.groups:
             new_keys.update(dict.fromkeys(group.paths, group.key))
             if all(old.keys.get(p) == group.key and p in old.files for p in group.paths):
                 files.update((p, old.files[p]) for p in group.paths)
@@ -212,46 +195,16 @@ class Preview:
             make = functools.cache(group.make)  # one pass for the whole group
             for rel in group.paths:
                 files[rel] = Deferred(functools.partial(_made, make, rel))
-        for rel, path in self._static_files(site).items():
-            files.setdefault(rel, path)
+        files.update(plan.copies)
         if diagnostics.has_errors:
             return 0
         self._publish(files, new_keys, diagnostics.sorted(), since=since)
         return len(todo)
 
-    def _page_keys(self, site: Site, env: jinja2.Environment, digests: dict[str, str]) -> PageKeys:
-        dirs = theme_dirs(self.site_dir, site.config.theme)
-        return PageKeys(
-            site,
-            site_version(site, theme_version(dirs), repr(self.options)),
-            whole_site=shows_whole_site(env, self.site_dir / "themes" / site.config.theme),
-            digests=history_digests(site, digests),
-        )
-
     @property
     def notices(self) -> tuple[str, ...]:
         """What the terminal should know that is not a problem (a shallow clone)."""
         return self._git.notices if self._git is not None else ()
-
-    def _with_git_info(self, site: Site) -> Site:
-        """The site with its files' git history; `git log` runs again only when HEAD moved."""
-        if not site.config.git_info:
-            return site
-        self._git = read_git_info(self.site_dir / site.config.content_dir, previous=self._git)
-        return replace(site, history=self._git.files)
-
-    def _static_files(self, site: Site) -> dict[str, File]:
-        files: dict[str, File] = {}
-        for theme_dir in theme_dirs(self.site_dir, site.config.theme):
-            static = theme_dir / "static"
-            for path in sorted(static.rglob("*")) if static.is_dir() else ():
-                parts = path.relative_to(static).parts
-                if path.is_file() and not path.is_symlink() and not _hidden(parts):
-                    files.setdefault("static/" + "/".join(parts), path)
-        content = self.site_dir / site.config.content_dir
-        for source_path in site.assets:
-            files.setdefault(source_path, content / source_path)
-        return files
 
     def show_edited_moments(self, changed: list[Path]) -> None:
         """The quick pass: publish the pages of edited moments at once, when the edit
@@ -267,9 +220,10 @@ class Preview:
             self._idle.set()
 
     def _show_edited_moments(self, changed: list[Path]) -> None:
-        site, linking, old = self._site, self._linking, self.published
-        if site is None or linking is None or not changed or old.failed:
+        plan, old = self._plan, self.published
+        if plan is None or plan.linking is None or not changed or old.failed:
             return
+        site, linking = plan.site, plan.linking
         content = (self.site_dir / site.config.content_dir).resolve()
         sources = []
         for path in changed:
@@ -290,7 +244,8 @@ class Preview:
         )
         # The same keys as the full pass that follows will compute, which then
         # keeps these pages unless something else about them changed too.
-        keys = self._page_keys(site, env, linking.digests)
+        digests = history_digests(site, linking.digests)
+        keys = page_keys(self.site_dir, site, env, digests, self.options)
         diagnostics = Diagnostics()
         pages = [moment_page(site, moment_id) for moment_id in ids]
         shown = [

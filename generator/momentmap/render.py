@@ -8,11 +8,12 @@ empty string.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -221,14 +222,6 @@ def render_pages(
         yield page, html
 
 
-class _Jobs:
-    """The pages a forked worker renders, set before forking and inherited."""
-
-    env: ClassVar[jinja2.Environment]
-    todo: ClassVar[list[tuple[Page, Path]]] = []
-    others: ClassVar[list[Callable[[], None]]] = []
-
-
 def render_files(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
@@ -241,27 +234,28 @@ def render_files(
     slowest, so they go first: then no worker is left with a long tail.
     """
     todo = sorted(todo, key=lambda job: job[0].moments is not None)
-    _Jobs.env, _Jobs.todo, _Jobs.others = env, todo, list(others)
-    try:
-        yield from map_chunks(
-            _render_chunk, [-1 - i for i in range(len(others))] + list(range(len(todo)))
-        )
-    finally:
-        _Jobs.todo, _Jobs.others = [], []
+    work = functools.partial(_render_chunk, env, todo, list(others))
+    yield from map_chunks(work, [-1 - i for i in range(len(others))] + list(range(len(todo))))
 
 
-def _render_chunk(indices: Sequence[int]) -> list[Diagnostic]:
+def _render_chunk(
+    env: jinja2.Environment,
+    todo: list[tuple[Page, Path]],
+    others: list[Callable[[], None]],
+    indices: Sequence[int],
+) -> list[Diagnostic]:
+    """Pages `todo[i]` for each i >= 0 in `indices`, and jobs `others[-1 - i]` for i < 0."""
     diagnostics = Diagnostics()
     paths = {}
     pages = []
     for i in indices:
         if i < 0:
-            _Jobs.others[-1 - i]()
+            others[-1 - i]()
             continue
-        page, path = _Jobs.todo[i]
+        page, path = todo[i]
         paths[page.url] = path
         pages.append(page)
-    for page, html in render_pages(_Jobs.env, pages, diagnostics):
+    for page, html in render_pages(env, pages, diagnostics):
         path = paths[page.url]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(html.encode("utf-8"))

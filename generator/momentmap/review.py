@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .build import BuildOptions, read_site, site_config
 from .cache import CACHE_DIR, Store
 from .config import CONFIG_FILE, Config
 from .diagnostics import Diagnostic, Diagnostics
 from .load import Reads
-from .markdown import Item
-from .model import Moment, Promise, PromiseStatus, Site
+from .model import Item, Moment, Promise, PromiseStatus, Site
+from .plan import BuildOptions, read_site, site_config
 from .revisions import Label, default_base, export_commit, open_repo, resolve_commit
 from .sources import find_sources
 

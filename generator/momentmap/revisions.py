@@ -14,6 +14,7 @@ from typing import IO
 
 from .config import CONFIG_FILE, load_config
 from .diagnostics import Diagnostics, UsageError
+from .git import run_git, start_git
 
 # Where the default BASE comes from, in order of preference (origin/HEAD first).
 DEFAULT_BRANCHES = (
@@ -50,9 +51,7 @@ class Label:
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", "--literal-pathspecs", *args], cwd=cwd, capture_output=True, check=False
-        )
+        return run_git(cwd, *args)
     except FileNotFoundError:
         raise UsageError("review needs git, and git was not found on PATH") from None
 
@@ -117,13 +116,7 @@ class _CatFile:
     """One `git cat-file --batch` process: blobs by object id, in order."""
 
     def __init__(self, repo: Repo) -> None:
-        self.proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=repo.top,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        self.proc = start_git(repo.top, "cat-file", "--batch", stdin=subprocess.PIPE)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin: IO[bytes] = self.proc.stdin
         self.stdout: IO[bytes] = self.proc.stdout

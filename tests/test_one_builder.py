@@ -1,0 +1,142 @@
+"""`build` and `serve` publish the same site: one plan, two consumers.
+
+Each site is built with the real `momentmap build` and planned by the
+preview that `momentmap serve` runs, in this process; every file the
+preview would serve must be a file the build wrote, byte for byte, and the
+other way round. A site that breaks a publishing rule (a content file where
+momentmap generates one) fails in both, with the same diagnostic, and the
+real `serve` reports it instead of serving the content file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
+
+from momentmap.dates import resolve_as_of
+from momentmap.plan import BuildOptions
+from momentmap.preview import Deferred, Preview
+
+MARKER = ".momentmap-output"
+OWN_CSS = b"body { color: rebeccapurple; }\n"
+
+
+def example(root: Path) -> Path:
+    site = root / "site"
+    site.mkdir(parents=True)
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    return site
+
+
+def with_everything(site: Path) -> Path:
+    """The example with a feed and sitemap, a theme of its own that replaces one static
+    file and adds another, a file beside a moment, and a draft."""
+    config = site / "momentmap.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "base_url: https://cx.example.com/moments/\ntheme: own\n",
+        encoding="utf-8",
+    )
+    static = site / "themes" / "own" / "static"
+    static.mkdir(parents=True)
+    (static / "style.css").write_bytes(OWN_CSS)
+    (static / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (site / "content" / "moments" / "quillon" / "call-notes.txt").write_text("Notes.\n")
+    (site / "content" / "moments" / "quillon" / "2025-11-20-draft.md").write_text(
+        "---\ntitle: Not yet\ndate: 2025-11-20\ncustomer: Quillon\ndraft: true\n---\nSoon.\n"
+    )
+    return site
+
+
+def served(site: Path, *args: str) -> tuple[dict[str, bytes], list[str]]:
+    """Every file the preview serves (without its live-reload script), and its problems."""
+    options = BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF), drafts="--drafts" in args)
+    preview = Preview(site, options)
+    result = preview.full_pass()
+    files: dict[str, bytes] = {}
+    for rel, content in preview.published.files.items():
+        if isinstance(content, Deferred):
+            files[rel] = content.get()
+        elif isinstance(content, Path):
+            files[rel] = content.read_bytes()
+        else:
+            files[rel] = content
+    return files, [p.as_text() for p in result.problems]
+
+
+def built(site: Path, out: Path, *args: str) -> dict[str, bytes]:
+    run = run_cli("build", "--site", site, "--out", out, "--as-of", EXAMPLE_AS_OF, *args)
+    assert run.code == 0, run.err
+    files = tree_bytes(out)
+    del files[MARKER]
+    return files
+
+
+@pytest.mark.parametrize(
+    ("make", "args"),
+    [(lambda site: site, ()), (with_everything, ("--drafts",))],
+    ids=["example", "feed-theme-asset-draft"],
+)
+def test_serve_publishes_every_byte_that_build_writes(
+    tmp_path: Path, make: object, args: tuple[str, ...]
+) -> None:
+    site = make(example(tmp_path))  # type: ignore[operator]
+    written = built(site, tmp_path / "out", *args)
+    files, problems = served(site, *args)
+    assert problems == []
+    assert sorted(files) == sorted(written)
+    assert [rel for rel in written if files[rel] != written[rel]] == []
+    if make is with_everything:
+        assert written["static/style.css"] == OWN_CSS
+        assert {
+            "feed.xml",
+            "sitemap.xml",
+            "static/logo.svg",
+            "moments/quillon/call-notes.txt",
+        } <= set(written)
+        assert any("2025-11-20-draft" in rel for rel in written)
+
+
+def test_a_content_file_where_a_generated_file_goes_fails_build_and_serve_alike(
+    tmp_path: Path,
+) -> None:
+    site = example(tmp_path)
+    (site / "content" / "moments.json").write_text('{"not": "the real one"}\n')
+    expected = "content/moments.json: error: file would overwrite a page momentmap generates"
+
+    run = run_cli("build", "--site", site, "--out", tmp_path / "out", "--as-of", EXAMPLE_AS_OF)
+    assert run.code == 1
+    assert expected in run.err
+    assert not (tmp_path / "out").exists()
+
+    files, problems = served(site)
+    assert expected in problems
+    assert files == {}
+
+    # The real server says so too, and never serves the content file.
+    serve = [sys.executable, "-m", "momentmap", "serve", "--site", str(site), "--port", "0"]
+    proc = subprocess.Popen(
+        [*serve, "--as-of", EXAMPLE_AS_OF],
+        env={"PYTHONPATH": str(REPO / "generator"), "PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        err = ""
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            err += line
+            if "Serving" in line:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert expected in err
