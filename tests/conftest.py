@@ -124,7 +124,11 @@ def build_example(out: Path, *args: str, as_of: str = EXAMPLE_AS_OF) -> Path:
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file below root with its bytes, keyed by '/'-separated relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -133,7 +137,11 @@ def site(tmp_path: Path) -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", help="Rewrite tests/goldens/ from the current output.")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite tests/goldens/ from the current output.",
+    )
 
 
 class _Elements(HTMLParser):
@@ -163,7 +171,21 @@ class _Elements(HTMLParser):
             element.parts.append(data)
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass

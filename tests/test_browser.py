@@ -227,7 +227,9 @@ def test_customer_and_moment_pages_fit_a_phone(browser: sync_api.Browser, portab
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_year_in_review_prints_without_navigation(browser: sync_api.Browser, portable: Path, paper: str) -> None:
+def test_year_in_review_prints_without_navigation(
+    browser: sync_api.Browser, portable: Path, paper: str
+) -> None:
     year_page = portable / "customers/brandt-vogel/2024/index.html"
     page = browser.new_page()
     page.goto(year_page.as_uri())

@@ -68,7 +68,16 @@ def test_example_site_builds_every_page(tmp_path: Path) -> None:
         assert (out / moment["url"] / "index.html").is_file(), moment["id"]
     for customer in data["customers"]:
         assert (out / customer["url"] / "index.html").is_file()
-    for page in ("customers", "learnings", "assumptions", "plans", "promises", "journey", "types", "tags"):
+    for page in (
+        "customers",
+        "learnings",
+        "assumptions",
+        "plans",
+        "promises",
+        "journey",
+        "types",
+        "tags",
+    ):
         assert (out / page / "index.html").is_file(), page
     assert (out / "404.html").is_file() and (out / "static" / "style.css").is_file()
     assert "Built" in result.err and "moments" in result.err
@@ -112,7 +121,9 @@ def test_as_of_flag_wins_over_source_date_epoch(site: Path, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("value", ["yesterday", "1.5", "-3", ""])
-def test_malformed_source_date_epoch_is_a_usage_error(site: Path, tmp_path: Path, value: str) -> None:
+def test_malformed_source_date_epoch_is_a_usage_error(
+    site: Path, tmp_path: Path, value: str
+) -> None:
     write_site(site, SMALL_SITE)
     result = build(site, tmp_path / "out", env={"SOURCE_DATE_EPOCH": value})
     assert result.code == 2
@@ -154,7 +165,10 @@ def test_404_links_from_the_site_root(site: Path, tmp_path: Path) -> None:
     assert build(site, tmp_path / "a").code == 0
     assert 'href="/customers/index.html"' in (tmp_path / "a/404.html").read_text()
     assert build(site, tmp_path / "b", "--base-url", "https://intranet.example/cx").code == 0
-    assert 'href="https://intranet.example/cx/customers/index.html"' in (tmp_path / "b/404.html").read_text()
+    assert (
+        'href="https://intranet.example/cx/customers/index.html"'
+        in (tmp_path / "b/404.html").read_text()
+    )
 
 
 # --- the output folder belongs to momentmap ---------------------------------
@@ -188,12 +202,17 @@ def test_failed_build_leaves_previous_output_untouched(site: Path, tmp_path: Pat
     out = tmp_path / "out"
     assert build(site, out).code == 0
     before = tree_bytes(out)
-    (site / "content/moments/acme/2024-08-01-bad.md").write_text("---\ntitle: Bad\ndate: someday\ncustomer: Acme\n---\n")
+    (site / "content/moments/acme/2024-08-01-bad.md").write_text(
+        "---\ntitle: Bad\ndate: someday\ncustomer: Acme\n---\n"
+    )
     result = build(site, out)
     assert result.code == 1
     assert "content/moments/acme/2024-08-01-bad.md:3:7: error: date must be a date" in result.err
     assert tree_bytes(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no staging folder left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out",
+        "site",
+    ]  # no staging folder left behind
 
 
 def test_foreign_files_in_the_output_are_carried_over(site: Path, tmp_path: Path) -> None:
@@ -220,7 +239,11 @@ def test_removed_moment_disappears_from_output(site: Path, tmp_path: Path) -> No
 
 
 def test_content_assets_are_copied(site: Path, tmp_path: Path) -> None:
-    write_site(site, SMALL_SITE + "-- content/moments/acme/diagram.svg --\n<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    write_site(
+        site,
+        SMALL_SITE
+        + "-- content/moments/acme/diagram.svg --\n<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+    )
     assert build(site, tmp_path / "out").code == 0
     assert (tmp_path / "out/moments/acme/diagram.svg").is_file()
 
@@ -229,7 +252,9 @@ def test_init_then_build_works(tmp_path: Path) -> None:
     site = tmp_path / "x"
     result = run_cli("init", site)
     assert result.code == 0, result.err
-    assert (site / "momentmap.yaml").is_file() and (site / ".gitignore").read_text().count("public/") == 1
+    assert (site / "momentmap.yaml").is_file() and (site / ".gitignore").read_text().count(
+        "public/"
+    ) == 1
     result = run_cli("build", "--site", site)
     assert result.code == 0, result.err
     assert (site / "public/index.html").is_file()
@@ -248,7 +273,16 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 
 def test_wheel_contains_the_default_theme(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path),
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -51,8 +51,13 @@ def test_check_text_format_goes_to_stderr(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", SITE)
     result = run_cli("check", "--site", site)
     assert result.code == 1 and result.out == ""
-    assert "content/moments/acme/2024-01-10-kickoff.md:5:12: error: sentiment must be one of" in result.err
-    assert "content/moments/acme/2024-01-10-kickoff.md:6:1: warning: unknown key 'tagz'" in result.err
+    assert (
+        "content/moments/acme/2024-01-10-kickoff.md:5:12: error: sentiment must be one of"
+        in result.err
+    )
+    assert (
+        "content/moments/acme/2024-01-10-kickoff.md:6:1: warning: unknown key 'tagz'" in result.err
+    )
 
 
 def test_check_json_format(tmp_path: Path) -> None:
@@ -74,8 +79,12 @@ def test_check_github_format(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", SITE)
     result = run_cli("check", "--site", site, "--format", "github")
     lines = result.out.splitlines()
-    assert lines[0].startswith("::error file=content/moments/acme/2024-01-10-kickoff.md,line=5,col=12::sentiment must be")
-    assert lines[1].startswith("::warning file=content/moments/acme/2024-01-10-kickoff.md,line=6,col=1::unknown key")
+    assert lines[0].startswith(
+        "::error file=content/moments/acme/2024-01-10-kickoff.md,line=5,col=12::sentiment must be"
+    )
+    assert lines[1].startswith(
+        "::warning file=content/moments/acme/2024-01-10-kickoff.md,line=6,col=1::unknown key"
+    )
 
 
 def test_check_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
@@ -93,13 +102,17 @@ def test_no_color_is_honoured_and_pipes_get_no_escapes(tmp_path: Path) -> None:
 
 def test_new_writes_the_template_and_refuses_to_overwrite(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", SITE.replace("postive", "positive"))
-    result = run_cli("new", "No: really?", "--customer", "acme corp", "--date", "2024-05-02", "--site", site)
+    result = run_cli(
+        "new", "No: really?", "--customer", "acme corp", "--date", "2024-05-02", "--site", site
+    )
     assert result.code == 0, result.err
     path = Path(result.out.strip())
     assert path == site / "content/moments/acme/2024-05-02-no-really.md"
     text = path.read_text(encoding="utf-8")
     assert "<!-- What happened?" in text and "## Assumptions" in text
-    again = run_cli("new", "No: really?", "--customer", "acme corp", "--date", "2024-05-02", "--site", site)
+    again = run_cli(
+        "new", "No: really?", "--customer", "acme corp", "--date", "2024-05-02", "--site", site
+    )
     assert again.code == 2 and "never overwrites" in again.err
     assert path.read_text(encoding="utf-8") == text
     # the new file builds, and its title stays the text the writer gave
@@ -111,9 +124,14 @@ def test_new_writes_the_template_and_refuses_to_overwrite(tmp_path: Path) -> Non
 
 def test_new_warns_about_an_unknown_customer_but_writes(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", SITE)
-    result = run_cli("new", "Call", "--customer", "Acme Crop", "--date", "2024-05-02", "--site", site)
+    result = run_cli(
+        "new", "Call", "--customer", "Acme Crop", "--date", "2024-05-02", "--site", site
+    )
     assert result.code == 0
-    assert "warning: customer 'Acme Crop' matches no profile" in result.err and "did you mean" in result.err
+    assert (
+        "warning: customer 'Acme Crop' matches no profile" in result.err
+        and "did you mean" in result.err
+    )
     assert Path(result.out.strip()).is_file()
 
 

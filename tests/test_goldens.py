@@ -70,16 +70,23 @@ The CFO joined. See [kickoff](2024-01-10-kickoff.md).
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("golden")
     write_site(root / "site", SITE)
-    result = run_cli("build", "--site", root / "site", "--out", root / "out", "--as-of", "2024-04-01")
+    result = run_cli(
+        "build", "--site", root / "site", "--out", root / "out", "--as-of", "2024-04-01"
+    )
     assert result.code == 0, result.err
     return root / "out"
 
 
 @pytest.mark.parametrize(
     ("page", "golden"),
-    [("moments/acme/2024-03-14-renewal/index.html", "moment.html"), ("customers/acme/index.html", "customer.html")],
+    [
+        ("moments/acme/2024-03-14-renewal/index.html", "moment.html"),
+        ("customers/acme/index.html", "customer.html"),
+    ],
 )
-def test_page_matches_golden(out: Path, page: str, golden: str, request: pytest.FixtureRequest) -> None:
+def test_page_matches_golden(
+    out: Path, page: str, golden: str, request: pytest.FixtureRequest
+) -> None:
     actual = (out / page).read_text(encoding="utf-8")
     path = GOLDENS / golden
     if request.config.getoption("--update-goldens"):

@@ -102,7 +102,9 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def section(page: list[Element], heading_id: str) -> str:
     """The text of the <section> labelled by the heading with this id."""
-    (found,) = [e for e in page if e.tag == "section" and e.attrs.get("aria-labelledby") == heading_id]
+    (found,) = [
+        e for e in page if e.tag == "section" and e.attrs.get("aria-labelledby") == heading_id
+    ]
     return found.text
 
 
@@ -113,14 +115,20 @@ def test_dashboard_flags_at_risk_and_quiet_customers(out: Path) -> None:
     # Globex last moment 2025-02-01 = 149 days; Initech has no moments at all
     quiet = section(page, "_quiet")
     assert "Globex: no moment for 149 days" in quiet and "Acme" not in quiet
-    assert "Acme outage" in section(page, "_recent") and "Globex demo" not in section(page, "_recent")
+    assert "Acme outage" in section(page, "_recent") and "Globex demo" not in section(
+        page, "_recent"
+    )
     counts = {e.text for e in page if e.tag == "li" and e.parts and "overdue promises" in e.text}
     assert counts == {"1 overdue promises"}
 
 
 def test_open_assumptions_show_their_age_oldest_first(out: Path) -> None:
     page = elements(out / "assumptions/index.html")
-    items = [e.text for e in page if e.tag == "p" and e.has_class("item-source") and "days open" in e.text]
+    items = [
+        e.text
+        for e in page
+        if e.tag == "p" and e.has_class("item-source") and "days open" in e.text
+    ]
     assert items == [
         "Acme kickoff, 2025-01-10 · 171 days open",
         "Globex demo, 2025-02-01 · 149 days open",
@@ -142,7 +150,11 @@ def test_keep_rates_per_customer_and_person(out: Path) -> None:
 
 def test_journey_cells_count_and_link_to_their_moments(out: Path) -> None:
     page = elements(out / "journey/index.html")
-    links = {a.attrs["href"]: a.text for a in page if a.tag == "a" and a.attrs.get("href", "").startswith("adoption/")}
+    links = {
+        a.attrs["href"]: a.text
+        for a in page
+        if a.tag == "a" and a.attrs.get("href", "").startswith("adoption/")
+    }
     assert links == {"adoption/very-negative/index.html": "1"}
     cell = elements(out / "journey/adoption/very-negative/index.html")
     assert [a.text for a in cell if a.tag == "a" and a.has_class("moment-title")] == ["Acme outage"]
@@ -197,10 +209,18 @@ customer: Acme
 
 
 def test_empty_site_builds_every_page(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", "-- momentmap.yaml --\ntitle: Empty\n-- content/.keep --\n")
+    site = write_site(
+        tmp_path / "site", "-- momentmap.yaml --\ntitle: Empty\n-- content/.keep --\n"
+    )
     result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--as-of", AS_OF)
     assert result.code == 0, result.err
-    for page in ("index.html", "customers/index.html", "learnings/index.html", "journey/index.html", "promises/index.html"):
+    for page in (
+        "index.html",
+        "customers/index.html",
+        "learnings/index.html",
+        "journey/index.html",
+        "promises/index.html",
+    ):
         assert (tmp_path / "out" / page).is_file(), page
     assert "No moments in the last 30 days." in (tmp_path / "out/index.html").read_text()
 
