@@ -60,13 +60,13 @@ def build_site(
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(diagnostics)
-    config = site_config(site_dir, options, Diagnostics())  # reported again by the plan
+    config = site_config(site_dir, options, diagnostics)
     out_dir = resolve_out_dir(site_dir, config, options)
     check_output_dir(out_dir, site_dir=site_dir, content_dir=site_dir / config.content_dir)
     cache_dir = site_dir / CACHE_DIR
     reads = Reads(Store(cache_dir, "moments"))
     progress("reading content")
-    plan = plan_build(site_dir, options, diagnostics, reads=reads)
+    plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
     result.read = reads.fresh
     save_cache(reads.store)
     if plan is None or _failed(diagnostics, options):

@@ -21,7 +21,7 @@ from .diagnostics import Diagnostics
 from .extras import ExtraFiles, extra_files
 from .gitinfo import GitInfo, add_git_info, start_git_info
 from .keys import PageKeys, shows_whole_site, site_version, theme_version
-from .load import Linking, Reads, load_linked
+from .load import PAUSE_EVERY, Linking, Reads, load_linked
 from .model import Site
 from .pages import Page, list_pages
 from .render import CompiledTemplates, create_environment, theme_dirs
@@ -108,6 +108,7 @@ def read_site(
 
 def plan_build(
     site_dir: Path,
+    config: Config,
     options: BuildOptions,
     diagnostics: Diagnostics,
     *,
@@ -115,12 +116,12 @@ def plan_build(
     git: GitInfo | None = None,
     compiled: CompiledTemplates | None = None,
 ) -> Plan | None:
-    """The plan of a build, or None when the content has errors (in `diagnostics`).
+    """The plan of a build of `config` (from `site_config`), or None when the content
+    has errors (in `diagnostics`).
 
     `git` is the last plan's reading of the history (read again only when HEAD
     moved); `compiled` keeps compiled templates between plans.
     """
-    config = site_config(site_dir, options, diagnostics)
     out_dir = resolve_out_dir(site_dir, config, options)
     # `git log` runs while the content is read (off in anonymized builds: authors are people).
     pending = start_git_info(
@@ -139,7 +140,7 @@ def plan_build(
     pages: dict[str, tuple[Page, str]] = {}
     listed = list_pages(site)
     for n, page in enumerate(listed):
-        if n % 200 == 0:
+        if n % PAUSE_EVERY == 0:
             reads.pause()
         pages[output_path(page.url)] = (page, keys.key(page))
     groups, left_out = extra_files(site, keys, listed)

@@ -30,7 +30,7 @@ from .diagnostics import Diagnostic, Diagnostics
 from .gitinfo import GitInfo, history_digests
 from .load import PAUSE_EVERY, Reads, swap_moments
 from .pages import Page, moment_page
-from .plan import BuildOptions, Plan, page_keys, plan_build
+from .plan import BuildOptions, Plan, page_keys, plan_build, site_config
 from .render import CompiledTemplates, check_templates, create_environment, render_pages
 from .sources import Source
 from .urls import output_path
@@ -132,6 +132,7 @@ class Preview:
         diagnostics = Diagnostics()
         plan = plan_build(
             self.site_dir,
+            site_config(self.site_dir, self.options, diagnostics),
             self.options,
             diagnostics,
             reads=self.reads,
@@ -295,7 +296,3 @@ def _render_one(env: jinja2.Environment, page: Page) -> bytes:
 
 def _same(old: File | None, new: File) -> bool:
     return old is new or old == new
-
-
-def _hidden(parts: tuple[str, ...]) -> bool:
-    return any(p.startswith((".", "_")) for p in parts)
