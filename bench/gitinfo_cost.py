@@ -73,7 +73,7 @@ def main() -> int:
         shutil.copytree(REPO / "generator", code, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(REPO / "themes", tmp / "themes")  # found beside generator/
         sys.path.insert(0, str(code))
-        from momentmap.gitinfo import read_git_info
+        from momentmap.site.gitinfo import read_git_info
 
         on, off = tmp / "git-info-on", tmp / "git-info-off"
         shutil.copytree(corpus, on)

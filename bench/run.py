@@ -207,7 +207,7 @@ def momentmap_tool(site: Path, work: Path, *, command: list[str]) -> Build:
         serve_argv=[*command, "serve", "--site", str(site), "--port", "{port}"],
         # The id of a moment without an `id:` key is its path below content/moments/,
         # slugified part by part: the folder and file stem as they are for the moment
-        # serve_moment() picks (see derive_id in generator/momentmap/moments.py).
+        # serve_moment() picks (see derive_id in generator/momentmap/content/moments.py).
         moment_url="moments/{customer}/{stem}/index.html",
     )
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import EXAMPLE_AS_OF, REPO, Run, run_cli, tree_bytes, write_site
 
-from momentmap.names import NameMatcher, customer_pseudonym
+from momentmap.site.names import NameMatcher, customer_pseudonym
 
 # Looking for names in output ------------------------------------------------
 

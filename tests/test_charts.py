@@ -11,14 +11,56 @@ import itertools
 import random
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pytest
 from conftest import REPO
 from markupsafe import Markup
 
-from momentmap import charts
-from momentmap.charts import Bar, Box, Label, Mark
+from momentmap.render.charts.axis import time_scale
+from momentmap.render.charts.bars import layout_bars
+from momentmap.render.charts.curve import layout_emotion_curve, score_y
+from momentmap.render.charts.geometry import (
+    BADGE_FONT,
+    BAR_FONT,
+    BAR_LABEL_MAX,
+    BAR_ROW,
+    CURVE_PLOT_L,
+    CURVE_PLOT_R,
+    CURVE_ROW,
+    CURVE_TOP,
+    DENSE_R_VERY,
+    EXTENT,
+    FONT,
+    FONT_LARGE,
+    GLYPH_R,
+    GLYPH_R_VERY,
+    LINE_BIN,
+    MAX_LEVELS,
+    NARROW_MARK_SCALE,
+    PITCH,
+    RING_STROKE,
+    SPARK_H,
+    SPARK_PAD,
+    SPARK_W,
+    TICK_LABEL_DX,
+    TL_AXIS_L,
+    TL_AXIS_R,
+    TL_PLOT_L,
+    TL_PLOT_R,
+    YEAR_STEPS,
+)
+from momentmap.render.charts.marks import Bar, Mark
+from momentmap.render.charts.sparkline import layout_sparkline
+from momentmap.render.charts.svg import (
+    bars_svg,
+    emotion_curve_svg,
+    legend_html,
+    sparkline_svg,
+    timeline_svg,
+)
+from momentmap.render.charts.text import Box, Label, text_width
+from momentmap.render.charts.timeline import TimelineLayout, layout_timeline
 
 CHARTS_CSS = REPO / "themes" / "default" / "static" / "charts.css"
 STYLE_CSS = REPO / "themes" / "default" / "static" / "style.css"
@@ -103,16 +145,16 @@ def scaled(box: Box, k: float) -> Box:
     return Box(cx - w, cy - h, cx + w, cy + h)
 
 
-def assert_marks_apart(layout: charts.TimelineLayout) -> None:
+def assert_marks_apart(layout: TimelineLayout) -> None:
     """Marks and badges overlap nothing, at their normal size and as enlarged on phones."""
-    e = charts.EXTENT
+    e = EXTENT
     normal = [Box(p.x - e, p.y - e, p.x + e, p.y + e) for p in layout.marks]
     normal += [c.box for c in layout.clusters]
-    for k in (1.0, charts.NARROW_MARK_SCALE):
+    for k in (1.0, NARROW_MARK_SCALE):
         assert_boxes_apart([scaled(box, k) for box in normal], layout)
 
 
-def assert_boxes_apart(boxes: list[Box], layout: charts.TimelineLayout) -> None:
+def assert_boxes_apart(boxes: list[Box], layout: TimelineLayout) -> None:
     for box in boxes:
         assert box.x0 >= 0 and box.x1 <= layout.width
         assert box.y0 >= 0 and box.y1 <= layout.axis.y
@@ -129,40 +171,36 @@ def assert_boxes_apart(boxes: list[Box], layout: charts.TimelineLayout) -> None:
 
 
 def test_first_and_last_day_sit_at_the_padded_edges_and_halfway_is_halfway() -> None:
-    layout = charts.layout_timeline(
-        [mark(D(2024, 1, 1)), mark(D(2024, 1, 31)), mark(D(2024, 3, 1))]
-    )
+    layout = layout_timeline([mark(D(2024, 1, 1)), mark(D(2024, 1, 31)), mark(D(2024, 3, 1))])
     xs = [p.x for p in layout.marks]
-    assert xs == pytest.approx(
-        [charts.TL_PLOT_L, (charts.TL_PLOT_L + charts.TL_PLOT_R) / 2, charts.TL_PLOT_R]
-    )
-    assert charts.TL_AXIS_L < charts.TL_PLOT_L and charts.TL_PLOT_R < charts.TL_AXIS_R
+    assert xs == pytest.approx([TL_PLOT_L, (TL_PLOT_L + TL_PLOT_R) / 2, TL_PLOT_R])
+    assert TL_AXIS_L < TL_PLOT_L and TL_PLOT_R < TL_AXIS_R
     assert {p.level for p in layout.marks} == {0}
 
 
 def test_marks_are_placed_in_date_order_whatever_the_input_order() -> None:
     marks = [mark(D(2024, 3, 1)), mark(D(2024, 1, 1)), mark(D(2024, 1, 31))]
-    layout = charts.layout_timeline(marks)
+    layout = layout_timeline(marks)
     assert [p.mark.day for p in layout.marks] == sorted(m.day for m in marks)
-    assert charts.timeline_svg(marks, title="t") == charts.timeline_svg(
+    assert timeline_svg(marks, title="t") == timeline_svg(
         sorted(marks, key=lambda m: m.day), title="t"
     )
 
 
 def test_emotion_curve_uses_the_same_time_rule_in_its_own_plot() -> None:
-    layout = charts.layout_emotion_curve(
+    layout = layout_emotion_curve(
         [mark(D(2022, 5, 1), 2), mark(D(2022, 6, 15), -2), mark(D(2022, 7, 30), 0)]
     )
     xs = [p.x for p in layout.marks]
-    middle = (charts.CURVE_PLOT_L + charts.CURVE_PLOT_R) / 2
-    assert xs == pytest.approx([charts.CURVE_PLOT_L, middle, charts.CURVE_PLOT_R])
+    middle = (CURVE_PLOT_L + CURVE_PLOT_R) / 2
+    assert xs == pytest.approx([CURVE_PLOT_L, middle, CURVE_PLOT_R])
 
 
 @pytest.mark.parametrize("score", [-2, -1, 0, 1, 2])
 def test_emotion_curve_y_for_each_score(score: int) -> None:
-    layout = charts.layout_emotion_curve([mark(D(2024, 1, 1), score), mark(D(2024, 6, 1), 0)])
+    layout = layout_emotion_curve([mark(D(2024, 1, 1), score), mark(D(2024, 6, 1), 0)])
     y = layout.marks[0].y
-    assert y == pytest.approx(charts.CURVE_TOP + (2 - score) * charts.CURVE_ROW)
+    assert y == pytest.approx(CURVE_TOP + (2 - score) * CURVE_ROW)
     assert dict(layout.rows)[score] == pytest.approx(y)
 
 
@@ -171,41 +209,41 @@ def test_emotion_curve_puts_positive_up_and_mixed_on_the_zero_line() -> None:
         mark(D(2024, 1, d), s) for d, s in zip((1, 5, 9, 13, 17), (-2, -1, 0, 1, 2), strict=True)
     ]
     marks.append(mark(D(2024, 1, 21), 0, sentiment="mixed"))
-    ys = [p.y for p in charts.layout_emotion_curve(marks).marks]
+    ys = [p.y for p in layout_emotion_curve(marks).marks]
     assert ys[0] > ys[1] > ys[2] > ys[3] > ys[4]  # SVG y grows downwards
     assert ys[5] == ys[2]
-    labels = {(label.text, label.show) for label in charts.layout_emotion_curve(marks).labels}
+    labels = {(label.text, label.show) for label in layout_emotion_curve(marks).labels}
     assert ("very positive", "wide") in labels and ("very negative", "wide") in labels
     assert ("+2", "narrow") in labels and ("\u22122", "narrow") in labels
 
 
 def test_a_year_is_ticked_and_labelled_and_quarters_are_ticked() -> None:
-    layout = charts.layout_timeline([mark(D(2023, 2, 15)), mark(D(2025, 2, 15))])
+    layout = layout_timeline([mark(D(2023, 2, 15)), mark(D(2025, 2, 15))])
     ticks = layout.axis.ticks
     assert [t.day for t in ticks if t.kind == "year"] == [D(2024, 1, 1), D(2025, 1, 1)]
     quarters = [t.day for t in ticks if t.kind == "quarter"]
     assert quarters == [D(y, m, 1) for y in (2023, 2024) for m in (4, 7, 10)]
-    scale = charts.time_scale(D(2023, 2, 15), D(2025, 2, 15), charts.TL_PLOT_L, charts.TL_PLOT_R)
+    scale = time_scale(D(2023, 2, 15), D(2025, 2, 15), TL_PLOT_L, TL_PLOT_R)
     for tick in ticks:
         assert tick.x == pytest.approx(scale.x(tick.day))
     years = [label for label in layout.labels if "mm-year" in label.cls]
     assert [label.text for label in years] == ["2023", "2024", "2025"]
-    assert years[0].x == charts.TL_AXIS_L  # the first, partial year at the axis' start
-    assert years[1].x == pytest.approx(scale.x(D(2024, 1, 1)) + charts.TICK_LABEL_DX)
+    assert years[0].x == TL_AXIS_L  # the first, partial year at the axis' start
+    assert years[1].x == pytest.approx(scale.x(D(2024, 1, 1)) + TICK_LABEL_DX)
     # Two years on 648 units: quarters have room for their names, months do not.
     minors = [label.text for label in layout.labels if label.show == "wide"]
     assert minors == ["Q1", "Q2", "Q3", "Q4", "Q1", "Q2", "Q3", "Q4", "Q1"]
 
 
 def test_a_few_months_get_month_names() -> None:
-    layout = charts.layout_timeline([mark(D(2024, 2, 10)), mark(D(2024, 6, 20))])
+    layout = layout_timeline([mark(D(2024, 2, 10)), mark(D(2024, 6, 20))])
     minors = [label.text for label in layout.labels if label.show == "wide"]
     assert minors == ["Feb", "Mar", "Apr", "May", "Jun"]
     assert {t.kind for t in layout.axis.ticks} == {"quarter", "month"}
 
 
 def test_ten_years_label_every_year_and_tick_no_months() -> None:
-    layout = charts.layout_timeline([mark(D(2015, 1, 10)), mark(D(2024, 12, 20))])
+    layout = layout_timeline([mark(D(2015, 1, 10)), mark(D(2024, 12, 20))])
     years = [label.text for label in layout.labels if "mm-year" in label.cls]
     assert years == [str(y) for y in range(2015, 2025)]
     assert not [t for t in layout.axis.ticks if t.kind == "month"]
@@ -213,10 +251,10 @@ def test_ten_years_label_every_year_and_tick_no_months() -> None:
 
 
 def test_long_ranges_label_every_nth_year() -> None:
-    layout = charts.layout_timeline([mark(D(1960, 1, 1)), mark(D(2024, 1, 1))])
+    layout = layout_timeline([mark(D(1960, 1, 1)), mark(D(2024, 1, 1))])
     years = [int(label.text) for label in layout.labels if "mm-year" in label.cls]
     steps = {b - a for a, b in itertools.pairwise(years[1:])}  # after the partial first year
-    assert len(steps) == 1 and steps.pop() in charts.YEAR_STEPS
+    assert len(steps) == 1 and steps.pop() in YEAR_STEPS
     assert all(y % 5 == 0 for y in years[1:])
 
 
@@ -227,23 +265,23 @@ def test_extreme_dates_do_not_break_the_axis() -> None:
         [mark(dt.date.min), mark(dt.date.max)],
         [mark(D(9999, 12, 1)), mark(dt.date.max)],
     ):
-        layout = charts.layout_timeline(marks)
+        layout = layout_timeline(marks)
         assert_labels_apart(layout.labels, layout.width, layout.height)
-        charts.emotion_curve_svg(marks, title="t")
-        charts.sparkline_svg(marks, start=marks[0].day, end=marks[-1].day, title="t")
+        emotion_curve_svg(marks, title="t")
+        sparkline_svg(marks, start=marks[0].day, end=marks[-1].day, title="t")
 
 
 @pytest.mark.parametrize("span_days", [0, 1, 6, 45, 100, 365, 800, 1500, 3652, 10000])
 @pytest.mark.parametrize("count", [1, 2, 3, 9, 60, 400])
 def test_labels_never_overlap_and_marks_never_overlap(count: int, span_days: int) -> None:
     marks = spread(count, D(2019, 11, 20), span_days, seed=count * 31 + span_days)
-    timeline = charts.layout_timeline(marks)
+    timeline = layout_timeline(marks)
     assert_labels_apart(timeline.labels, timeline.width, timeline.height)
     assert_marks_apart(timeline)
     drawn = len(timeline.marks) + sum(len(c.marks) for c in timeline.clusters)
     assert drawn == count  # every mark is a mark or counted in a badge
-    assert max(p.level for p in timeline.marks) < charts.MAX_LEVELS
-    curve = charts.layout_emotion_curve(marks)
+    assert max(p.level for p in timeline.marks) < MAX_LEVELS
+    curve = layout_emotion_curve(marks)
     assert_labels_apart(curve.labels, curve.width, curve.height)
     assert len(curve.marks) == count
 
@@ -251,16 +289,14 @@ def test_labels_never_overlap_and_marks_never_overlap(count: int, span_days: int
 def test_year_in_review_range_keeps_labels_inside() -> None:
     """`start`/`end` give a year's range; a single late mark's date label flips left."""
     marks = [mark(D(2024, 12, 30))]
-    layout = charts.layout_timeline(marks, start=D(2024, 1, 1), end=D(2024, 12, 31))
-    assert layout.marks[0].x == pytest.approx(
-        charts.TL_PLOT_L + (charts.TL_PLOT_R - charts.TL_PLOT_L) * 364 / 365
-    )
+    layout = layout_timeline(marks, start=D(2024, 1, 1), end=D(2024, 12, 31))
+    assert layout.marks[0].x == pytest.approx(TL_PLOT_L + (TL_PLOT_R - TL_PLOT_L) * 364 / 365)
     date = [label for label in layout.labels if label.text == "2024-12-30"]
     assert date and date[0].anchor == "end"
     assert_labels_apart(layout.labels, layout.width, layout.height)
     # The range widens but never hides a mark.
-    wider = charts.layout_timeline([mark(D(2023, 6, 1))], start=D(2024, 1, 1), end=D(2024, 12, 31))
-    assert wider.marks[0].x == pytest.approx(charts.TL_PLOT_L)
+    wider = layout_timeline([mark(D(2023, 6, 1))], start=D(2024, 1, 1), end=D(2024, 12, 31))
+    assert wider.marks[0].x == pytest.approx(TL_PLOT_L)
 
 
 # --- density ------------------------------------------------------------------------------
@@ -268,30 +304,30 @@ def test_year_in_review_range_keeps_labels_inside() -> None:
 
 def test_close_marks_stack_upwards_without_overlap() -> None:
     marks = [mark(D(2024, 5, 1)), mark(D(2024, 5, 2)), mark(D(2024, 5, 3)), mark(D(2024, 12, 1))]
-    layout = charts.layout_timeline(marks)
+    layout = layout_timeline(marks)
     levels = [p.level for p in layout.marks]
     assert levels == [0, 1, 2, 0]
     ys = [p.y for p in layout.marks]
-    assert [ys[0] - ys[1], ys[1] - ys[2]] == pytest.approx([charts.PITCH, charts.PITCH])
+    assert [ys[0] - ys[1], ys[1] - ys[2]] == pytest.approx([PITCH, PITCH])
     assert layout.marks[1].x > layout.marks[0].x  # each keeps its own date's x
     assert_marks_apart(layout)
 
 
 def test_a_crowded_day_fills_the_stack_then_a_badge_counts_the_rest() -> None:
     marks = [mark(D(2024, 5, 1), label=f"moment {i}", href=f"m{i}/") for i in range(400)]
-    layout = charts.layout_timeline(marks)
-    assert len(layout.marks) == charts.MAX_LEVELS
-    assert [p.mark.label for p in layout.marks] == [f"moment {i}" for i in range(charts.MAX_LEVELS)]
+    layout = layout_timeline(marks)
+    assert len(layout.marks) == MAX_LEVELS
+    assert [p.mark.label for p in layout.marks] == [f"moment {i}" for i in range(MAX_LEVELS)]
     (badge,) = layout.clusters
-    assert badge.text == f"+{400 - charts.MAX_LEVELS}"
+    assert badge.text == f"+{400 - MAX_LEVELS}"
     assert badge.x == pytest.approx(layout.marks[0].x)
     assert layout.height < 250  # bounded, however many marks
     assert_marks_apart(layout)
-    root = parse(charts.timeline_svg(marks, title="Busy day"))
+    root = parse(timeline_svg(marks, title="Busy day"))
     links = root.findall("a")
-    assert len(links) == charts.MAX_LEVELS + 1
+    assert len(links) == MAX_LEVELS + 1
     badge_link = links[-1]
-    assert badge_link.get("href") == f"m{charts.MAX_LEVELS}/"  # the first mark it holds
+    assert badge_link.get("href") == f"m{MAX_LEVELS}/"  # the first mark it holds
     name = badge_link.get("aria-label") or ""
     assert name.startswith(badge.text) and "2024-05-01" in name
     assert "".join(badge_link.find("text").itertext()) == badge.text  # type: ignore[union-attr]
@@ -299,7 +335,7 @@ def test_a_crowded_day_fills_the_stack_then_a_badge_counts_the_rest() -> None:
 
 def test_badges_along_a_busy_year_never_overlap() -> None:
     marks = spread(400, D(2024, 1, 1), 120, seed=3)
-    layout = charts.layout_timeline(marks)
+    layout = layout_timeline(marks)
     assert len(layout.clusters) > 1
     xs = [c.x for c in layout.clusters]
     assert xs == sorted(xs)
@@ -309,7 +345,7 @@ def test_badges_along_a_busy_year_never_overlap() -> None:
 # --- empty and single ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("draw", [charts.timeline_svg, charts.emotion_curve_svg])
+@pytest.mark.parametrize("draw", [timeline_svg, emotion_curve_svg])
 def test_no_marks_draw_a_short_box_that_says_so(draw: Callable[..., Markup]) -> None:
     svg = draw([], title="Acme: timeline")
     root = parse(svg)
@@ -322,23 +358,23 @@ def test_no_marks_draw_a_short_box_that_says_so(draw: Callable[..., Markup]) -> 
 
 def test_layouts_refuse_no_marks() -> None:
     with pytest.raises(ValueError):
-        charts.layout_timeline([])
+        layout_timeline([])
     with pytest.raises(ValueError):
-        charts.layout_emotion_curve([])
+        layout_emotion_curve([])
 
 
 def test_a_single_mark_is_centred_and_labelled_with_its_date() -> None:
     one = [mark(D(2024, 3, 14), -1, truth=True)]
-    timeline = charts.layout_timeline(one)
-    assert timeline.marks[0].x == pytest.approx((charts.TL_PLOT_L + charts.TL_PLOT_R) / 2)
+    timeline = layout_timeline(one)
+    assert timeline.marks[0].x == pytest.approx((TL_PLOT_L + TL_PLOT_R) / 2)
     assert "2024-03-14" in [label.text for label in timeline.labels]
     assert "2024" in [label.text for label in timeline.labels]
-    curve = charts.layout_emotion_curve(one)
-    assert curve.marks[0].x == pytest.approx((charts.CURVE_PLOT_L + charts.CURVE_PLOT_R) / 2)
+    curve = layout_emotion_curve(one)
+    assert curve.marks[0].x == pytest.approx((CURVE_PLOT_L + CURVE_PLOT_R) / 2)
     date = next(label for label in curve.labels if label.text == "2024-03-14")
     assert date.y == curve.marks[0].y and date.x > curve.marks[0].x
     assert curve.line == ((curve.marks[0].x, curve.marks[0].y),)
-    for svg in (charts.timeline_svg(one, title="t"), charts.emotion_curve_svg(one, title="t")):
+    for svg in (timeline_svg(one, title="t"), emotion_curve_svg(one, title="t")):
         root = parse(svg)
         assert "2024-03-14" in texts(root)
         assert not root.findall("polyline")  # no line through one point
@@ -346,7 +382,7 @@ def test_a_single_mark_is_centred_and_labelled_with_its_date() -> None:
 
 def test_several_marks_on_one_day_are_labelled_with_it_too() -> None:
     day = D(2024, 6, 1)
-    layout = charts.layout_timeline([mark(day, 1), mark(day, -1), mark(day, 2)])
+    layout = layout_timeline([mark(day, 1), mark(day, -1), mark(day, 2)])
     assert "2024-06-01" in [label.text for label in layout.labels]
     assert [p.level for p in layout.marks] == [0, 1, 2]
 
@@ -354,41 +390,45 @@ def test_several_marks_on_one_day_are_labelled_with_it_too() -> None:
 # --- emotion line -------------------------------------------------------------------------
 
 
+def flat(points: Iterable[tuple[float, float]]) -> list[float]:
+    """x0, y0, x1, y1…: pytest.approx compares flat sequences only."""
+    return [value for point in points for value in point]
+
+
 def test_emotion_line_goes_through_each_mark_when_there_are_few() -> None:
     marks = spread(12, D(2023, 1, 1), 700)
-    layout = charts.layout_emotion_curve(marks)
+    layout = layout_emotion_curve(marks)
     assert len({p.x for p in layout.marks}) == 12
-    assert layout.line == pytest.approx([(p.x, p.y) for p in layout.marks])
+    assert flat(layout.line) == pytest.approx(flat((p.x, p.y) for p in layout.marks))
 
 
 def test_emotion_line_merges_marks_on_one_day() -> None:
     day = D(2024, 2, 1)
-    layout = charts.layout_emotion_curve([mark(day, 2), mark(day, -2), mark(D(2024, 9, 1), 1)])
-    assert layout.line == pytest.approx(
-        [(layout.marks[0].x, charts.score_y(0)), (layout.marks[2].x, charts.score_y(1))]
-    )
+    layout = layout_emotion_curve([mark(day, 2), mark(day, -2), mark(D(2024, 9, 1), 1)])
+    expected = [(layout.marks[0].x, score_y(0)), (layout.marks[2].x, score_y(1))]
+    assert flat(layout.line) == pytest.approx(flat(expected))
 
 
 def test_emotion_line_of_many_marks_is_a_moving_average() -> None:
     # Alternating +2 / -2: a line through every mark would zigzag the whole height.
     marks = [mark(D(2020, 1, 1) + dt.timedelta(days=3 * i), 2 if i % 2 else -2) for i in range(300)]
-    layout = charts.layout_emotion_curve(marks)
+    layout = layout_emotion_curve(marks)
     ys = [y for _, y in layout.line]
-    assert max(ys) - min(ys) < charts.CURVE_ROW / 2
+    assert max(ys) - min(ys) < CURVE_ROW / 2
     xs = [x for x, _ in layout.line]
     assert xs == sorted(xs)
-    assert all(b - a >= charts.LINE_BIN for a, b in itertools.pairwise(xs))
-    assert layout.marks[0].r == charts.DENSE_R_VERY  # more marks than fit side by side: smaller
+    assert all(b - a >= LINE_BIN for a, b in itertools.pairwise(xs))
+    assert layout.marks[0].r == DENSE_R_VERY  # more marks than fit side by side: smaller
 
 
 # --- drawing: structure, accessibility, escaping -------------------------------------------
 
 
 def all_charts(marks: Sequence[Mark]) -> Iterator[str]:
-    yield charts.timeline_svg(marks, title="Timeline")
-    yield charts.emotion_curve_svg(marks, title="Curve")
-    yield charts.sparkline_svg(marks, start=D(2019, 1, 1), end=D(2026, 1, 1), title="Spark")
-    yield charts.bars_svg([Bar("Acme", 0.5, "50% of 2", "a/"), Bar("Zed", None, "")], title="Bars")
+    yield timeline_svg(marks, title="Timeline")
+    yield emotion_curve_svg(marks, title="Curve")
+    yield sparkline_svg(marks, start=D(2019, 1, 1), end=D(2026, 1, 1), title="Spark")
+    yield bars_svg([Bar("Acme", 0.5, "50% of 2", "a/"), Bar("Zed", None, "")], title="Bars")
 
 
 def test_svg_is_valid_for_html5_without_ids_styles_or_scripts() -> None:
@@ -413,7 +453,7 @@ def test_timeline_marks_are_links_named_by_their_labels() -> None:
         mark(D(2024, 4, 1), 0, sentiment="mixed"),
         mark(D(2024, 8, 1), 1),
     ]
-    root = parse(charts.timeline_svg(marks, title="Acme: 3 moments"))
+    root = parse(timeline_svg(marks, title="Acme: 3 moments"))
     assert root.get("role") == "group" and root.get("aria-label") == "Acme: 3 moments"
     links = root.findall("a")
     assert [a.get("aria-label") for a in links] == [m.label for m in marks]
@@ -424,7 +464,7 @@ def test_timeline_marks_are_links_named_by_their_labels() -> None:
 
 
 def glyph(marks: Sequence[Mark]) -> ET.Element:
-    root = parse(charts.timeline_svg(marks, title="t"))
+    root = parse(timeline_svg(marks, title="t"))
     element = root.find("a/*[@class]")
     assert element is not None
     return element
@@ -457,13 +497,13 @@ def test_sentiment_has_a_shape_as_well_as_a_colour(
             assert (tip_y < base_y) == (score > 0)
             height = abs(base_y - tip_y)
             assert height == pytest.approx(
-                2 * (charts.GLYPH_R_VERY if abs(score) == 2 else charts.GLYPH_R), abs=0.11
+                2 * (GLYPH_R_VERY if abs(score) == 2 else GLYPH_R), abs=0.11
             )
 
 
 def test_moments_of_truth_are_ringed_on_the_timeline_and_curve() -> None:
     marks = [mark(D(2024, 1, 1), 1, truth=True), mark(D(2024, 6, 1), 1)]
-    for svg in (charts.timeline_svg(marks, title="t"), charts.emotion_curve_svg(marks, title="t")):
+    for svg in (timeline_svg(marks, title="t"), emotion_curve_svg(marks, title="t")):
         links = parse(svg).findall("a")
         assert [len(a.findall("circle[@class='mm-ring']")) for a in links] == [1, 0]
 
@@ -475,10 +515,10 @@ def test_hostile_labels_titles_and_hrefs_stay_text() -> None:
     ]
     bars = [Bar(HOSTILE, 0.5, HOSTILE, href="../<b>/"), Bar(HOSTILE * 3, 0.2, "20% of 5")]
     svgs = [
-        charts.timeline_svg(marks, title=HOSTILE),
-        charts.emotion_curve_svg(marks, title=HOSTILE),
-        charts.sparkline_svg(marks, start=D(2024, 1, 1), end=D(2024, 12, 31), title=HOSTILE),
-        charts.bars_svg(bars, title=HOSTILE),
+        timeline_svg(marks, title=HOSTILE),
+        emotion_curve_svg(marks, title=HOSTILE),
+        sparkline_svg(marks, start=D(2024, 1, 1), end=D(2024, 12, 31), title=HOSTILE),
+        bars_svg(bars, title=HOSTILE),
     ]
     for svg in svgs:
         root = parse(svg)  # well-formed: nothing closed early
@@ -513,11 +553,11 @@ def test_hostile_labels_titles_and_hrefs_stay_text() -> None:
 )
 def test_unsafe_link_schemes_are_not_links(href: str) -> None:
     marks = [mark(D(2024, 1, 1), label="Bad link", href=href)]
-    root = parse(charts.timeline_svg(marks, title="t"))
+    root = parse(timeline_svg(marks, title="t"))
     assert not root.findall(".//a")
     group = root.find("g")
     assert group is not None and group.get("aria-label") == "Bad link"
-    bars = parse(charts.bars_svg([Bar("Acme", 1.0, "100% of 1", href=href)], title="t"))
+    bars = parse(bars_svg([Bar("Acme", 1.0, "100% of 1", href=href)], title="t"))
     assert not bars.findall(".//a")
 
 
@@ -525,7 +565,7 @@ def test_unsafe_link_schemes_are_not_links(href: str) -> None:
     "href", ["../../moments/a/index.html", "moments/a:b/", "https://example.com/x", "#top", "?q=1"]
 )
 def test_ordinary_links_are_kept(href: str) -> None:
-    root = parse(charts.timeline_svg([mark(D(2024, 1, 1), href=href)], title="t"))
+    root = parse(timeline_svg([mark(D(2024, 1, 1), href=href)], title="t"))
     link = root.find("a")
     assert link is not None and link.get("href") == href
 
@@ -551,15 +591,15 @@ def test_same_input_gives_the_same_bytes_with_rounded_numbers() -> None:
 def test_sparkline_is_a_small_image_over_the_shared_range() -> None:
     start, end = D(2021, 1, 1), D(2025, 12, 31)
     marks = [mark(start, 2), mark(D(2023, 7, 2), -2, truth=True), mark(end, 0)]
-    layout = charts.layout_sparkline(marks, start=start, end=end)
+    layout = layout_sparkline(marks, start=start, end=end)
     assert [p.x for p in layout.marks] == pytest.approx(
-        [charts.SPARK_PAD, charts.SPARK_W / 2, charts.SPARK_W - charts.SPARK_PAD], abs=0.1
+        [SPARK_PAD, SPARK_W / 2, SPARK_W - SPARK_PAD], abs=0.1
     )
     ys = [p.y for p in layout.marks]
-    assert ys[0] == charts.SPARK_PAD and ys[1] == charts.SPARK_H - charts.SPARK_PAD
+    assert ys[0] == SPARK_PAD and ys[1] == SPARK_H - SPARK_PAD
     assert ys[2] == layout.zero_y
     assert all(p.ring == 0 for p in layout.marks)
-    root = parse(charts.sparkline_svg(marks, start=start, end=end, title="Acme: 3 moments"))
+    root = parse(sparkline_svg(marks, start=start, end=end, title="Acme: 3 moments"))
     assert (root.get("width"), root.get("height")) == ("160", "32")
     assert root.get("role") == "img" and root.get("aria-label") == "Acme: 3 moments"
     assert root.findtext("title") == "Acme: 3 moments"
@@ -569,16 +609,16 @@ def test_sparkline_is_a_small_image_over_the_shared_range() -> None:
 
 def test_sparklines_compare_on_one_range_and_leave_out_what_is_outside() -> None:
     start, end = D(2022, 1, 1), D(2023, 1, 1)
-    one = charts.layout_sparkline([mark(D(2022, 7, 1))], start=start, end=end)
-    other = charts.layout_sparkline(
+    one = layout_sparkline([mark(D(2022, 7, 1))], start=start, end=end)
+    other = layout_sparkline(
         [mark(D(2021, 5, 1)), mark(D(2022, 7, 1)), mark(D(2024, 1, 1))], start=start, end=end
     )
     assert len(other.marks) == 1 and other.marks[0].x == one.marks[0].x
-    empty = parse(charts.sparkline_svg([], start=start, end=end, title="Quiet: no moments"))
+    empty = parse(sparkline_svg([], start=start, end=end, title="Quiet: no moments"))
     assert empty.get("aria-label") == "Quiet: no moments"
     assert empty.find("path[@class='mm-zero']") is not None
-    same_day = charts.layout_sparkline([mark(start)], start=start, end=start)
-    assert same_day.marks[0].x == pytest.approx(charts.SPARK_W / 2)
+    same_day = layout_sparkline([mark(start)], start=start, end=start)
+    assert same_day.marks[0].x == pytest.approx(SPARK_W / 2)
 
 
 # --- bars ---------------------------------------------------------------------------------
@@ -592,7 +632,7 @@ def test_bar_lengths_for_zero_half_full_and_nothing_due() -> None:
         Bar("None due", None, "nothing due"),
         Bar("Over", 1.7, "170%"),
     ]
-    layout = charts.layout_bars(bars)
+    layout = layout_bars(bars)
     lengths = [row.length for row in layout.rows]
     track = layout.track_width
     assert lengths == [
@@ -604,7 +644,7 @@ def test_bar_lengths_for_zero_half_full_and_nothing_due() -> None:
     ]
     assert layout.track_x > 0 and layout.text_x >= layout.track_x + track
     assert layout.track_x + track <= layout.width
-    root = parse(charts.bars_svg(bars, title="Keep rates"))
+    root = parse(bars_svg(bars, title="Keep rates"))
     assert root.get("role") == "group" and root.get("aria-label") == "Keep rates"
     bar_rects = [r for r in root.iter("rect") if r.get("class") == "mm-bar"]
     assert [float(r.get("width") or 0) for r in bar_rects] == pytest.approx(
@@ -620,13 +660,13 @@ def test_bar_lengths_for_zero_half_full_and_nothing_due() -> None:
 def test_bar_rows_are_apart_and_long_labels_are_shortened_with_a_tooltip() -> None:
     long_name = "Globex International Holdings Limited of Springfield"
     bars = [Bar(long_name, 0.25, "25% of 4", "../c/globex/"), Bar("Initech", 0.5, "50% of 2")]
-    layout = charts.layout_bars(bars)
+    layout = layout_bars(bars)
     shown = layout.rows[0].label
     assert shown.endswith("…") and long_name.startswith(shown[:-1])
     assert long_name.split()[: len(shown[:-1].split())] == shown[:-1].split()  # whole words
-    assert charts.text_width(shown, charts.BAR_FONT) <= charts.BAR_LABEL_MAX
-    assert layout.rows[1].y - layout.rows[0].y == charts.BAR_ROW
-    root = parse(charts.bars_svg(bars, title="t"))
+    assert text_width(shown, BAR_FONT) <= BAR_LABEL_MAX
+    assert layout.rows[1].y - layout.rows[0].y == BAR_ROW
+    root = parse(bars_svg(bars, title="t"))
     link = root.find("a")
     assert link is not None and link.get("aria-label") == long_name
     assert link.findtext("title") == long_name
@@ -637,12 +677,12 @@ def test_bar_rows_are_apart_and_long_labels_are_shortened_with_a_tooltip() -> No
 
 
 def test_bar_text_defaults_when_empty() -> None:
-    rows = charts.layout_bars([Bar("A", None, ""), Bar("B", 0.755, "")]).rows
+    rows = layout_bars([Bar("A", None, ""), Bar("B", 0.755, "")]).rows
     assert [row.text for row in rows] == ["nothing due", "76%"]
 
 
 def test_no_bars_draw_a_box_that_says_so() -> None:
-    root = parse(charts.bars_svg([], title="Keep rates"))
+    root = parse(bars_svg([], title="Keep rates"))
     assert root.get("role") == "img" and texts(root) == ["Nothing to show yet"]
 
 
@@ -667,18 +707,18 @@ def test_charts_css_styles_every_class_and_uses_the_theme_variables() -> None:
 
 def test_charts_css_sizes_match_the_layout() -> None:
     css = CHARTS_CSS.read_text(encoding="utf-8")
-    assert f"font-size: {charts.FONT:g}px; /* layout: FONT */" in css
-    assert f"font-size: {charts.FONT_LARGE:g}px; /* layout: FONT_LARGE" in css
-    assert f"font-size: {charts.BADGE_FONT:g}px; /* layout: BADGE_FONT */" in css
-    assert f"font-size: {charts.BAR_FONT:g}px; /* layout: BAR_FONT */" in css
-    assert f"stroke-width: {charts.RING_STROKE:g}; /* layout: RING_STROKE */" in css
-    assert f"scale({charts.NARROW_MARK_SCALE:g}); /* layout: NARROW_MARK_SCALE */" in css
+    assert f"font-size: {FONT:g}px; /* layout: FONT */" in css
+    assert f"font-size: {FONT_LARGE:g}px; /* layout: FONT_LARGE" in css
+    assert f"font-size: {BADGE_FONT:g}px; /* layout: BADGE_FONT */" in css
+    assert f"font-size: {BAR_FONT:g}px; /* layout: BAR_FONT */" in css
+    assert f"stroke-width: {RING_STROKE:g}; /* layout: RING_STROKE */" in css
+    assert f"scale({NARROW_MARK_SCALE:g}); /* layout: NARROW_MARK_SCALE */" in css
     sizes = [float(s) for s in re.findall(r"\.mm-label \{ font-size: ([\d.]+)px", css)]
-    assert sizes and max(sizes) == charts.FONT_LARGE  # layout keeps labels apart up to this size
+    assert sizes and max(sizes) == FONT_LARGE  # layout keeps labels apart up to this size
 
 
 def test_legend_explains_every_shape() -> None:
-    html = str(charts.legend_html())
+    html = str(legend_html())
     root = ET.fromstring(html)
     assert root.tag == "ul"
     items = ["".join(li.itertext()) for li in root.findall("li")]

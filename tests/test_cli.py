@@ -149,3 +149,38 @@ def test_schema_describes_every_key_with_the_site_enums(tmp_path: Path) -> None:
     assert schema["properties"]["stage"]["enum"] == ["intro", "deal"]
     assert set(schema["properties"]) >= {"promises", "related", "extra", "id", "draft"}
     assert schema["additionalProperties"] is False
+
+
+# A call that parses but points at something momentmap cannot use fails the same way in
+# every command, whichever stage noticed: one "Error: …" line, exit status 2, no usage
+# text (the call itself was well formed) and no traceback.
+USE_ERRORS = [
+    (("build", "--as-of", "soon"), "Error: --as-of must be a date YYYY-MM-DD, not 'soon'"),
+    (("serve", "--as-of", "soon", "--port", "0"), "Error: --as-of must be a date YYYY-MM-DD"),
+    (("review", "--as-of", "soon"), "Error: --as-of must be a date YYYY-MM-DD"),
+    (("check",), "Error: SOURCE_DATE_EPOCH must be a whole number of seconds"),
+    (("new", "X", "--customer", "Acme", "--date", "tomorrow"), "Error: --date must be"),
+    (("new", "X", "--customer", "Acme", "--type", "cal"), "Error: --type must be one of"),
+    (("build", "--out", "site/content"), "Error: refusing to use the content folder"),
+    (("review",), "is not in a git repository"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), USE_ERRORS, ids=lambda v: " ".join(v[:3]))
+def test_every_command_fails_the_same_way(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
+    clean = SITE.replace("postive", "positive").replace("tagz: [x]\n", "")
+    site = write_site(tmp_path / "site", clean)
+    env = {"SOURCE_DATE_EPOCH": "yesterday"} if args == ("check",) else None
+    result = run_cli(*args, "--site", site, cwd=tmp_path, env=env)
+    assert result.code == 2, result.err
+    assert result.err.startswith("Error: ") and result.err.count("\n") == 1, result.err
+    assert says in result.err
+    assert result.out == ""
+    assert not any(path.name == "public" for path in site.iterdir())
+
+
+def test_a_malformed_call_shows_the_usage() -> None:
+    result = run_cli("build", "--no-such-option")
+    assert result.code == 2
+    assert result.err.startswith("Usage: momentmap build [OPTIONS]")
+    assert "Error: No such option" in result.err

@@ -18,9 +18,8 @@ import feedparser
 import pytest
 from conftest import EXAMPLE_AS_OF, REPO, Run, elements, run_cli, write_site
 
-from momentmap.config import Config
-from momentmap.feeds import sitemap_files
-from momentmap.model import Site
+from momentmap.model import Config, Site
+from momentmap.views.feeds import sitemap_files
 
 BASE = "https://intranet.example/team/cx/"
 NOTICE = (

@@ -5,9 +5,7 @@ import time
 import pytest
 import yaml
 
-from momentmap import frontmatter
-from momentmap.diagnostics import Diagnostic
-from momentmap.frontmatter import (
+from momentmap.content.frontmatter import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     Document,
@@ -16,7 +14,9 @@ from momentmap.frontmatter import (
     parse_document,
     parse_mapping,
     to_plain,
+    tree,
 )
+from momentmap.diagnostics import Diagnostic
 
 MOMENT = b"""\
 ---
@@ -384,7 +384,7 @@ def test_alias_bomb_is_refused_without_expanding() -> None:
     assert (diags[1].line, diags[1].col) == (3, 4) and "'&b' is a YAML anchor" in diags[1].message
     assert (diags[2].line, diags[2].col) == (3, 8) and "'*a' is a YAML alias" in diags[2].message
     # A flood of the same mistake stops after a bounded number of reports.
-    assert len(diags) == frontmatter.MAX_ERRORS + 1
+    assert len(diags) == tree.MAX_ERRORS + 1
     assert diags[-1].message == "more than 20 problems in this file; stopping here"
     assert doc is None
 
@@ -478,6 +478,20 @@ def test_a_hundred_thousand_brackets_are_refused_fast() -> None:
     assert time.perf_counter() - start < 1
     assert (line, col) == (2, MAX_DEPTH + 1)
     assert "nested" in message
+
+
+@pytest.mark.parametrize("brackets", [25, 1_500, 100_000])
+def test_deep_flow_nesting_is_reported_where_it_passes_the_limit(brackets: int) -> None:
+    # Under libyaml's own limit (1,000) the events show the depth; past it libyaml
+    # stops first, and the place is found in the text: the same diagnostic either way.
+    # The two mappings around count, the quoted brackets and the comment do not.
+    raw = b'---\ntitle: "[[[[ not a list"  # [[[[\nextra:\n  deep: ' + b"[" * brackets + b"\n---\n"
+    line, col, message = only_problem(raw)
+    assert (line, col) == (4, len("  deep: ") + (MAX_DEPTH - 2) + 1)
+    assert message == (
+        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+        "that is not supported"
+    )
 
 
 TAB_MESSAGE = "tabs are not allowed for indentation in YAML; use spaces"
@@ -636,7 +650,7 @@ HOSTILE = [
 @pytest.mark.parametrize("loader", ["libyaml", "python"])
 def test_never_raises(raw: bytes, loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if loader == "python":  # the fallback when PyYAML is built without libyaml
-        monkeypatch.setattr(frontmatter, "_LOADER", yaml.SafeLoader)
+        monkeypatch.setattr(tree, "_LOADER", yaml.SafeLoader)
     doc, diags = parse(raw)
     assert doc is not None or any(d.severity == "error" for d in diags)
     if doc is not None and doc.front is not None:
@@ -664,14 +678,14 @@ def test_python_loader_builds_the_same_tree(monkeypatch: pytest.MonkeyPatch) -> 
     with_libyaml = parse(raw)
     assert with_libyaml[0] is not None and with_libyaml[0].front is not None
     assert len(with_libyaml[0].front.fields) == 10
-    monkeypatch.setattr(frontmatter, "_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(tree, "_LOADER", yaml.SafeLoader)
     assert parse(raw) == with_libyaml
 
 
 def test_python_loader_reports_surrogates_at_the_same_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(frontmatter, "_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(tree, "_LOADER", yaml.SafeLoader)
     line, col, message = only_problem(b'---\ntitle: "a\\ud800"\n---\n')
     assert (line, col) == (2, 8)
     assert "surrogate" in message

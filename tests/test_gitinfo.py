@@ -19,9 +19,9 @@ import pytest
 from conftest import Element, elements, run_cli, tree_bytes, write_site
 from test_serve import Server, poll
 
-from momentmap.build import BuildOptions
-from momentmap.gitinfo import LOG_FAILED_NOTICE, SHALLOW_NOTICE, parse_log, read_git_info
-from momentmap.preview import Preview
+from momentmap.build.builder import BuildOptions
+from momentmap.serve.preview import Preview
+from momentmap.site.gitinfo import LOG_FAILED_NOTICE, SHALLOW_NOTICE, parse_log, read_git_info
 
 AS_OF = "2024-06-01"
 DANA = ("Dana Lee", "2023-03-14T09:30:00+01:00")

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from momentmap.markdown import (
+from momentmap.content.markdown import (
     MAX_BODY_CHARS,
     LinkTargets,
     RenderedBody,

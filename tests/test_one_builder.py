@@ -13,14 +13,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
 
-from momentmap.dates import resolve_as_of
-from momentmap.plan import BuildOptions
-from momentmap.preview import Deferred, Preview
+from momentmap.build.builder import build_site
+from momentmap.build.plan import BuildOptions
+from momentmap.content.dates import resolve_as_of
+from momentmap.serve.preview import Deferred, Preview
 
 MARKER = ".momentmap-output"
 OWN_CSS = b"body { color: rebeccapurple; }\n"
@@ -140,3 +142,52 @@ def test_a_content_file_where_a_generated_file_goes_fails_build_and_serve_alike(
         proc.terminate()
         proc.wait(timeout=30)
     assert expected in err
+
+
+def with_other_settings(site: Path) -> Path:
+    """The example with raw HTML allowed, pretty links and a title of its own: settings
+    that reach the parser, every link and every page."""
+    config = site / "momentmap.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "allow_html: true\nlinks: pretty\n",
+        encoding="utf-8",
+    )
+    config.write_text(config.read_text(encoding="utf-8").replace("title:", "title: Other", 1))
+    (site / "content" / "moments" / "quillon" / "2025-10-02-html.md").write_text(
+        "---\ntitle: Raw HTML\ndate: 2025-10-02\ncustomer: Quillon\n---\n"
+        "<details><summary>More</summary>Kept as HTML here.</details>\n"
+    )
+    return site
+
+
+def test_two_sites_built_in_one_process_give_the_bytes_of_two_processes(
+    tmp_path: Path,
+) -> None:
+    first = example(tmp_path / "first")
+    other = with_other_settings(example(tmp_path / "other"))
+    options = BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF))
+
+    # One process: the first site, the other, then the first again into a new folder.
+    in_process = []
+    for n, site in enumerate((first, other, first)):
+        out = tmp_path / f"in-process-{n}"
+        result = build_site(site, replace(options, out_dir=out))
+        assert result.written and not result.diagnostics.has_errors
+        files = tree_bytes(out)
+        del files[MARKER]
+        in_process.append(files)
+
+    # Two processes, each on a fresh copy (no cache shared with the builds above).
+    alone = []
+    for site in (first, other):
+        copy = tmp_path / "alone" / site.parent.name
+        shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".momentmap-cache"))
+        alone.append(built(copy, tmp_path / f"alone-{site.parent.name}"))
+
+    assert in_process[0] == alone[0]
+    assert in_process[1] == alone[1]
+    assert in_process[2] == alone[0]
+    # The settings did reach the output: the two sites differ.
+    assert in_process[0] != in_process[1]
+    html = next(v for k, v in in_process[1].items() if "2025-10-02-html" in k)
+    assert b"<details><summary>More</summary>" in html

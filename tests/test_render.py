@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from momentmap.render import script_json
+from momentmap.render.environment import script_json
 
 
 def test_script_json_cannot_close_the_script_element() -> None:

@@ -24,7 +24,7 @@ from urllib.request import url2pathname
 import pytest
 from conftest import CHROMIUM, REPO, run_cli, serving, write_site
 
-from momentmap.search import words
+from momentmap.views.search import words
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response

@@ -30,11 +30,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .dates import When
-from .diagnostics import Diagnostic
-from .markdown import RenderedBody
-from .model import Item, Moment, Promise
-from .moments import LoadedMoment, ReadResult
+from momentmap.content.markdown import RenderedBody
+from momentmap.content.moments import LoadedMoment, ReadResult
+from momentmap.diagnostics import Diagnostic
+from momentmap.model import Item, Moment, Promise, When
 
 CACHE_DIR = ".momentmap-cache"
 FORMAT = 4
@@ -45,8 +44,8 @@ _PACKAGE = Path(__file__).resolve().parent
 def code_version() -> str:
     """A hash of momentmap's own code: any change to it invalidates every cache entry."""
     digest = hashlib.sha256(str(FORMAT).encode())
-    for path in sorted(_PACKAGE.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

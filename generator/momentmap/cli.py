@@ -16,16 +16,22 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .build import build_site
-from .config import Config
-from .dates import parse_when, resolve_as_of
-from .diagnostics import Diagnostic, Diagnostics, UsageError, did_you_mean, format_diagnostics
-from .load import load_profiles
-from .plan import BuildOptions, read_site, site_config
-from .scaffold import init_site, new_moment
-from .schema import json_schema
-from .urls import slugify
+from momentmap import __version__
+from momentmap.build.builder import build_site
+from momentmap.build.plan import BuildOptions, read_site, site_config
+from momentmap.content.dates import parse_when, resolve_as_of
+from momentmap.content.schema import json_schema
+from momentmap.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    did_you_mean,
+    format_diagnostics,
+)
+from momentmap.errors import UsageError
+from momentmap.model import Config
+from momentmap.scaffold import init_site, new_moment
+from momentmap.site.load import load_profiles
+from momentmap.urls import slugify
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,10 +79,6 @@ def print_diagnostics(items: list[Diagnostic]) -> None:
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
-def _usage(message: str) -> click.UsageError:
-    return click.UsageError(message)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="momentmap")
 def main() -> None:
@@ -121,19 +123,17 @@ def build(
     quiet: bool,
 ) -> None:
     """Build the site into the output folder."""
+    options = BuildOptions(
+        as_of=resolve_as_of(as_of),
+        drafts=drafts,
+        out_dir=out_dir,
+        base_url=base_url,
+        links=links,  # type: ignore[arg-type]
+        strict=strict,
+        anonymize=anonymize,
+    )
     try:
-        options = BuildOptions(
-            as_of=resolve_as_of(as_of),
-            drafts=drafts,
-            out_dir=out_dir,
-            base_url=base_url,
-            links=links,  # type: ignore[arg-type]
-            strict=strict,
-            anonymize=anonymize,
-        )
         result = build_site(site, options, progress=_status_line(quiet))
-    except UsageError as exc:
-        raise _usage(str(exc)) from None
     finally:
         _status_line(quiet)("")
     print_diagnostics(_shown(result.diagnostics, strict))
@@ -173,31 +173,28 @@ def serve(
     open_browser: bool,
 ) -> None:
     """Serve the site from memory, rebuild on every change and reload open pages."""
-    from .preview import Preview
-    from .serve import LOOPBACK_NAMES, bind, serve_forever
+    from momentmap.serve.preview import Preview
+    from momentmap.serve.server import LOOPBACK_NAMES, bind, serve_forever
 
-    try:
-        options = BuildOptions(
-            as_of=resolve_as_of(as_of),
-            drafts=drafts,
-            links=links,  # type: ignore[arg-type]
+    options = BuildOptions(
+        as_of=resolve_as_of(as_of),
+        drafts=drafts,
+        links=links,  # type: ignore[arg-type]
+    )
+    config = site_config(site, options, Diagnostics())
+    if host not in LOOPBACK_NAMES:
+        click.echo(
+            f"warning: listening on {host}, not only on this machine: other computers "
+            f"can connect, and requests addressed to {host} (or 127.0.0.1, localhost) "
+            "are answered",
+            err=True,
         )
-        config = site_config(site, options, Diagnostics())
-        if host not in LOOPBACK_NAMES:
-            click.echo(
-                f"warning: listening on {host}, not only on this machine: other computers "
-                f"can connect, and requests addressed to {host} (or 127.0.0.1, localhost) "
-                "are answered",
-                err=True,
-            )
-        preview = Preview(site, options)
-        report = _rebuild_report()
-        report(preview.rebuild())
-        for notice in preview.notices:
-            click.echo(f"note: {notice}", err=True)
-        server = bind(host, port, preview)
-    except UsageError as exc:
-        raise _usage(str(exc)) from None
+    preview = Preview(site, options)
+    report = _rebuild_report()
+    report(preview.rebuild())
+    for notice in preview.notices:
+        click.echo(f"note: {notice}", err=True)
+    server = bind(host, port, preview)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{server.port}/"
 
     def ready() -> None:
@@ -257,10 +254,7 @@ def _shown(diagnostics: Diagnostics, strict: bool) -> list[Diagnostic]:
 @site_option
 def check(site: Path, strict: bool, fmt: str, drafts: bool) -> None:
     """Check every content file and report all problems; writes nothing."""
-    try:
-        options = BuildOptions(as_of=resolve_as_of(None), drafts=drafts)
-    except UsageError as exc:
-        raise _usage(str(exc)) from None
+    options = BuildOptions(as_of=resolve_as_of(None), drafts=drafts)
     diagnostics = Diagnostics()
     read_site(site, site_config(site, options, diagnostics), options, diagnostics)
     shown = _shown(diagnostics, strict)
@@ -316,13 +310,13 @@ def new(
     config = site_config(site, BuildOptions(as_of=dt.date.today()), diagnostics)
     when = date_ or dt.date.today().isoformat()
     if parse_when(when) is None:
-        raise _usage(f"--date must be YYYY-MM-DD, optionally with ' HH:MM', not '{when}'")
+        raise UsageError(f"--date must be YYYY-MM-DD, optionally with ' HH:MM', not '{when}'")
     for value, choices, name in (
         (type_, config.types, "--type"),
         (stage, config.stages, "--stage"),
     ):
         if value is not None and value not in choices:
-            raise _usage(
+            raise UsageError(
                 f"{name} must be one of {', '.join(choices)}, not '{value}'{did_you_mean(value, choices)}"
             )
     slug = _customer_slug(site, config, customer)
@@ -337,7 +331,7 @@ def new(
             stage=stage or config.stages[0],
         )
     except FileExistsError as exc:
-        raise _usage(
+        raise UsageError(
             f"{exc.filename} already exists; momentmap never overwrites a moment"
         ) from None
     click.echo(path)
@@ -397,15 +391,10 @@ def review(site: Path, base: str | None, head: str | None, as_of: str | None, fm
     momentmap review origin/develop  against another base
     momentmap review v1.0 v2.0       between two tags
     """
-    from .review import review_site
-    from .review_report import render_json, render_markdown
+    from momentmap.review.report import render_json, render_markdown
+    from momentmap.review.sides import review_site
 
-    try:
-        result = review_site(site, base=base, head=head, as_of=resolve_as_of(as_of))
-    except UsageError as exc:
-        error = click.ClickException(str(exc))
-        error.exit_code = 2
-        raise error from None
+    result = review_site(site, base=base, head=head, as_of=resolve_as_of(as_of))
     click.echo(render_json(result) if fmt == "json" else render_markdown(result), nl=False)
     errors = sum(d.severity == "error" for d in result.diagnostics)
     if errors:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .record import Record
+from momentmap.record import Record
 
 Severity = Literal["error", "warning"]
 
@@ -111,10 +111,6 @@ def format_diagnostics(items: Iterable[Diagnostic], fmt: str) -> str:
     if fmt == "github":
         return "".join(d.as_github() + "\n" for d in items)
     return "".join(d.as_text() + "\n" for d in items)
-
-
-class UsageError(Exception):
-    """A problem with how momentmap was called (exit status 2)."""
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

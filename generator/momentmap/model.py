@@ -1,8 +1,10 @@
-"""The site model: flat, frozen records keyed by id and slug.
+"""The site model: flat, frozen records keyed by id and slug, the site's settings
+(`Config`) and a moment's date (`When`). Every stage hands these on; this module
+imports nothing from reading files or rendering them.
 
 Relations are keys (a moment's `customer` is a customer slug, `related` are
 moment ids), never object references, so the model is cheap to compare and
-has no cycles. Templates get views of it built in `views.py`.
+has no cycles. Templates get views of it built in `views/`.
 """
 
 from __future__ import annotations
@@ -11,9 +13,63 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .config import Config
-from .dates import When
-from .record import Record
+from momentmap.record import Record
+from momentmap.urls import LinkStyle
+
+DEFAULT_TYPES = ("courageous", "competitor", "regretful", "satisfying", "imperfect", "elevating")
+DEFAULT_STAGES = (
+    "awareness",
+    "evaluation",
+    "purchase",
+    "onboarding",
+    "adoption",
+    "renewal",
+    "advocacy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    title: str = "Customer moments"
+    description: str = ""
+    base_url: str = ""  # '' or an absolute URL ending in '/'
+    theme: str = "default"
+    content_dir: str = "content"
+    output_dir: str = "public"
+    language: str = "en"
+    types: tuple[str, ...] = DEFAULT_TYPES
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    recent_days: int = 30
+    quiet_days: int = 90
+    allow_html: bool = False
+    links: LinkStyle = "portable"
+    git_info: bool = True
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class When(Record):
+    """A moment's date and optional time, kept as written: a zone is shown, never converted."""
+
+    day: dt.date
+    time: str = ""  # 'HH:MM' or 'HH:MM:SS', '' when no time was given
+    zone: str = ""  # 'Z', '+01:00' or ''
+
+    def __str__(self) -> str:
+        text = self.day.isoformat()
+        if self.time:
+            text += " " + self.time + self.zone
+        return text
+
+    @property
+    def iso(self) -> str:
+        """ISO 8601 form for <time datetime> and data."""
+        if not self.time:
+            return self.day.isoformat()
+        zone = self.zone
+        if zone and zone != "Z" and ":" not in zone:
+            zone = zone[:3] + ":" + zone[3:]
+        return f"{self.day.isoformat()}T{self.time}{zone}"
+
 
 PromiseStatus = Literal["open", "overdue", "kept", "late", "broken"]
 

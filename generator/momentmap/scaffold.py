@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .urls import slugify
+from momentmap.urls import slugify
 
 CONFIG_TEMPLATE = """\
 # momentmap settings; every key has a default (see the README).

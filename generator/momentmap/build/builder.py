@@ -1,0 +1,141 @@
+"""`momentmap build`: the plan of a build written to the output folder.
+
+The plan (plan.py) says what is published; this module makes what changed
+since the last build (in parallel workers) and commits it to the output
+folder, reusing every file whose key is unchanged. `serve` consumes the same
+plan in memory (preview.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from momentmap.build.output import OutputWriter, check_output_dir
+from momentmap.build.plan import BuildOptions, Plan, plan_build, resolve_out_dir, site_config
+from momentmap.cache import CACHE_DIR, Manifest, Store
+from momentmap.diagnostics import Diagnostics
+from momentmap.render.environment import render_files
+from momentmap.site.reads import Reads
+from momentmap.views.extras import write_files
+from momentmap.views.pages import Page
+
+
+@dataclass(slots=True)
+class BuildResult:
+    diagnostics: Diagnostics
+    out_dir: Path | None = None
+    pages: int = 0
+    moments: int = 0
+    customers: int = 0
+    seconds: float = 0.0
+    written: bool = False
+    files: list[str] = field(default_factory=list)
+    read: int = 0  # content files read and rendered afresh (not from the cache)
+    rendered: int = 0  # pages rendered afresh (not reused from the last output)
+    notices: list[str] = field(default_factory=list)  # files left out, and why
+
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def build_site(
+    site_dir: Path, options: BuildOptions, *, progress: Progress = _silent
+) -> BuildResult:
+    """Build the site into its output folder; nothing is written when there is an error.
+
+    Files and pages unchanged since the last build come from the cache in
+    `.momentmap-cache/` and from the previous output; the rest is read and
+    rendered in parallel. `progress` hears what the build is doing, for a
+    terminal's status line.
+    """
+    started = time.perf_counter()
+    diagnostics = Diagnostics()
+    result = BuildResult(diagnostics)
+    config = site_config(site_dir, options, diagnostics)
+    out_dir = resolve_out_dir(site_dir, config, options)
+    check_output_dir(out_dir, site_dir=site_dir, content_dir=site_dir / config.content_dir)
+    cache_dir = site_dir / CACHE_DIR
+    reads = Reads(Store(cache_dir, "moments"))
+    progress("reading content")
+    plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
+    result.read = reads.fresh
+    save_cache(reads.store)
+    if plan is None or _failed(diagnostics, options):
+        return result
+    manifest = Manifest(cache_dir, out_dir)
+    writer = OutputWriter(out_dir)
+    try:
+        result.rendered = _write(plan, writer, manifest, diagnostics, progress)
+        if _failed(diagnostics, options):
+            writer.discard()
+            return result
+        writer.commit(diagnostics)
+    except BaseException:
+        writer.discard()
+        raise
+    made = {rel: key for rel, (_, key) in plan.pages.items()}
+    for group in plan.groups:
+        made.update(dict.fromkeys(group.paths, group.key))
+    with contextlib.suppress(OSError):  # the cache is optional: a read-only site still builds
+        manifest.record(out_dir, made.items())
+    result.out_dir = out_dir
+    result.written = True
+    result.notices = plan.notices
+    result.pages = plan.page_count
+    result.moments = len(plan.site.moments)
+    result.customers = len(plan.site.customers)
+    result.files = sorted(writer.written)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write(
+    plan: Plan,
+    writer: OutputWriter,
+    manifest: Manifest,
+    diagnostics: Diagnostics,
+    progress: Progress,
+) -> int:
+    """Stage every file of the plan that is not unchanged in the output; returns the
+    number of pages rendered."""
+    out_dir = writer.out_dir
+    todo: list[tuple[Page, Path]] = []
+    for rel, (page, key) in plan.pages.items():
+        if manifest.reusable(out_dir, rel, key) is not None:
+            writer.keep(rel)
+        else:
+            todo.append((page, writer.reserve(rel)))
+    jobs: list[Callable[[], None]] = []
+    for group in plan.groups:
+        if all(manifest.reusable(out_dir, p, group.key) for p in group.paths):
+            for path in group.paths:
+                writer.keep(path)
+        else:
+            targets = {p: writer.reserve(p) for p in group.paths}
+            jobs.append(partial(write_files, group.make, targets))
+    for done, problems in enumerate(render_files(plan.env, todo, jobs), 1):
+        diagnostics.extend(problems)
+        progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
+    progress("copying files")
+    for rel, source in plan.copies.items():
+        writer.copy_file(rel, source)
+    return len(todo)
+
+
+def save_cache(store: Store) -> None:
+    """Write what changed in the cache; the cache is optional, so a read-only site still builds."""
+    with contextlib.suppress(OSError):
+        store.save()
+
+
+def _failed(diagnostics: Diagnostics, options: BuildOptions) -> bool:
+    return diagnostics.has_errors or (options.strict and len(diagnostics) > 0)

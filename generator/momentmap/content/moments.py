@@ -1,0 +1,203 @@
+"""Reading one moment file: front matter checked key by key, body kept for later.
+
+This stage sees one file at a time, so it can run in any order or process;
+checks that need the whole site (ids, customers, related) come in `load.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from momentmap.content.fields import Reader
+from momentmap.content.frontmatter import Document, Node, to_plain
+from momentmap.content.markdown import RenderedBody
+from momentmap.content.schema import MOMENT_FIELDS, FieldSpec
+from momentmap.diagnostics import Diagnostic, Diagnostics
+from momentmap.model import Config, Moment, Promise
+from momentmap.record import Record
+from momentmap.urls import slugify
+
+PROMISE_KEYS = ("promise", "due", "kept")
+_SLUG_SEGMENT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+Place = tuple[int, int]  # line, col
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedMoment(Record):
+    """A moment whose front matter is read but whose body is not yet rendered."""
+
+    moment: Moment  # `customer` still holds the name as written
+    customer_at: Place
+    related_at: tuple[Place, ...]
+    id_at: Place
+
+
+# A link lookup made while rendering a body: ('page' or 'file', source path, url found).
+Lookup = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult(Record):
+    """Everything one moment file gives on its own: what the build caches per file."""
+
+    loaded: LoadedMoment | None  # None when the front matter had errors
+    problems: tuple[Diagnostic, ...]  # from reading the file
+    body: RenderedBody | None
+    # The link targets the body looked up: the rendering holds as long as each
+    # still resolves to the same url.
+    lookups: tuple[Lookup, ...] = ()
+
+
+def derive_id(source_path: str) -> str:
+    """'moments/Acme Corp/2023-01-10 Kickoff.md' -> 'acme-corp/2023-01-10-kickoff'."""
+    inner = source_path.removeprefix("moments/").removesuffix(".md")
+    return "/".join(slugify(part) for part in inner.split("/"))
+
+
+def read_fields(
+    read: Reader, mapping: Node, specs: dict[str, FieldSpec], config: Config
+) -> dict[str, object] | None:
+    """Every key of `mapping` read by its spec; None if any key had an error."""
+    values: dict[str, object] = {}
+    ok = True
+    for key, required in specs.items():
+        if required.required and key not in mapping.fields:
+            read.require(mapping, key, "this file")
+            ok = False
+    for key, field in mapping.fields.items():
+        spec = specs.get(key)
+        if spec is None:
+            continue
+        value = _read_value(read, spec, field.value, key, config)
+        if value is None:
+            ok = False
+        else:
+            values[key] = value
+    return values if ok else None
+
+
+def _read_value(
+    read: Reader, spec: FieldSpec, node: Node, key: str, config: Config
+) -> object | None:
+    match spec.kind:
+        case "text":
+            return read.text(node, key, required=spec.required)
+        case "when":
+            return read.when(node, key)
+        case "day":
+            return read.day(node, key)
+        case "choice":
+            return read.choice(
+                node, key, config.types if spec.choices == "types" else config.stages
+            )
+        case "sentiment":
+            return read.sentiment(node)
+        case "bool":
+            return read.boolean(node, key)
+        case "text_list":
+            return tuple(read.text_list(node, key))
+        case "promises":
+            promises = read.items(node, key, lambda n: _promise(read, n))
+            count = len(node.items) if node.kind == "seq" else 1 if node.text.strip() else 0
+            return tuple(promises) if len(promises) == count else None
+        case "slug_path":
+            return _id_override(read, node)
+        case "mapping":
+            mapping = read.mapping(node, key)
+            return None if mapping is None else {k: to_plain(v.value) for k, v in mapping.items()}
+
+
+def read_moment(
+    doc: Document, *, source_path: str, file: str, config: Config, diagnostics: Diagnostics
+) -> LoadedMoment | None:
+    read = Reader(file, diagnostics)
+    front = doc.front
+    if front is None:
+        diagnostics.error(
+            file,
+            1,
+            1,
+            "a moment starts with front matter: a line '---', keys such as 'title:', and '---'",
+        )
+        return None
+    read.check_keys(front, MOMENT_FIELDS, "moment front matter")
+    values = read_fields(read, front, MOMENT_FIELDS, config)
+    if values is None:
+        return None
+    f = front.fields
+    moment_id = str(values.pop("id", None) or derive_id(source_path))
+    values["when"] = values.pop("date")
+    if "sentiment" in values:
+        values["sentiment"], values["sentiment_score"] = values["sentiment"]  # type: ignore[misc]
+    related = f["related"].value if "related" in f else None
+    related_nodes = (
+        []
+        if related is None
+        else [n for n in (related.items if related.kind == "seq" else (related,))]
+    )
+    moment = Moment(
+        id=moment_id,
+        source_path=source_path,
+        file=file,
+        body=doc.body,
+        body_line=doc.body_line,
+        **values,  # type: ignore[arg-type]
+    )
+    return LoadedMoment(
+        moment=moment,
+        customer_at=(f["customer"].value.line, f["customer"].value.col),
+        related_at=tuple((n.line, n.col) for n in related_nodes),
+        id_at=(f["id"].value.line, f["id"].value.col) if "id" in f else (front.line, 1),
+    )
+
+
+def _promise(read: Reader, node: Node) -> Promise | None:
+    if node.kind != "map":
+        read.error(
+            node, "each promise must be a mapping such as {promise: Send the deck, due: 2024-05-01}"
+        )
+        return None
+    read.check_keys(node, PROMISE_KEYS, "a promise")
+    field = read.require(node, "promise", "a promise")
+    text = read.text(field.value, "promise", required=True) if field else None
+    due = read.day(node.fields["due"].value, "due") if "due" in node.fields else None
+    kept: object = None
+    if "kept" in node.fields:
+        kept_node = node.fields["kept"].value
+        raw = (read.scalar(kept_node, "kept") or "").strip()
+        if raw.lower() == "false":
+            kept = False
+        elif raw == "" and not kept_node.quoted:
+            kept = None
+        else:
+            kept = read.day(kept_node, "kept")
+            if kept is None:
+                return None
+    bad_due = "due" in node.fields and due is None
+    if text is None or bad_due:
+        return None
+    return Promise(text, due, kept, node.line)  # type: ignore[arg-type]
+
+
+def _id_override(read: Reader, node: Node) -> str | None:
+    value = read.text(node, "id", required=True)
+    if value is None:
+        return None
+    segments = value.split("/")
+    if value.startswith("/") or any(s in ("", ".", "..") for s in segments):
+        read.error(
+            node, f"id must be slug segments joined by '/' (e.g. acme/kickoff), not '{value}'"
+        )
+        return None
+    bad = [s for s in segments if not _SLUG_SEGMENT.fullmatch(s)]
+    if bad:
+        suggestion = "/".join(slugify(s) for s in segments)
+        read.error(
+            node,
+            f"id must be lower-case slug segments joined by '/', not '{value}' "
+            f"(did you mean '{suggestion}'?)",
+        )
+        return None
+    return value

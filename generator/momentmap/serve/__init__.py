@@ -1,0 +1,2 @@
+"""`momentmap serve`: the loopback HTTP server (`server`) and the in-memory build it
+serves (`preview`)."""

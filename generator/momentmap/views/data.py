@@ -1,0 +1,67 @@
+"""moments.json: the whole site as data (SPEC 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from momentmap.model import Moment, Site
+
+
+def _date(value: dt.date | bool | None) -> str | bool | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _moment(moment: Moment, as_of: dt.date) -> dict[str, object]:
+    return {
+        "id": moment.id,
+        "url": moment.url,
+        "title": moment.title,
+        "date": moment.when.iso,
+        "customer": moment.customer,
+        "type": moment.type,
+        "sentiment": moment.sentiment,
+        "sentiment_score": moment.sentiment_score,
+        "stage": moment.stage,
+        "moment_of_truth": moment.moment_of_truth,
+        "people": list(moment.people),
+        "tags": list(moment.tags),
+        "factors": list(moment.factors),
+        "promises": [
+            {
+                "promise": p.promise,
+                "due": _date(p.due),
+                "kept": _date(p.kept),
+                "status": p.status(as_of),
+            }
+            for p in moment.promises
+        ],
+        "related": list(moment.related),
+        "learnings": [i.text for i in moment.learnings],
+        "do_differently": [i.text for i in moment.do_differently],
+        "assumptions": [{"text": i.text, "clarified": i.clarified} for i in moment.assumptions],
+        "plan": [i.text for i in moment.plan],
+        "text": moment.text,
+        "extra": moment.extra,
+    }
+
+
+def moments_json(site: Site) -> str:
+    data = {
+        "version": 1,
+        "as_of": site.as_of.isoformat(),
+        "site": {"title": site.config.title, "base_url": site.config.base_url or None},
+        "customers": [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "owner": c.owner or None,
+                "segment": c.segment or None,
+                "since": _date(c.since),
+                "url": c.url,
+            }
+            for c in site.customers.values()
+        ],
+        "moments": [_moment(m, site.as_of) for m in site.moments.values()],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n"

@@ -1,0 +1,135 @@
+"""Aggregates over the whole site, computed once per build for every page.
+
+Pure functions of the model and the as-of date: the reflection answers
+(learnings, assumptions, plans), promise keeping, and which customers need
+attention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from momentmap.model import Customer, Item, Moment, Promise, PromiseStatus, Site
+
+NEGATIVE = ("negative", "very negative")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """A reflection item with the moment it came from."""
+
+    item: Item
+    moment: Moment
+    age_days: int  # days from the moment to the as-of date
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRef:
+    promise: Promise
+    moment: Moment
+    status: PromiseStatus
+    days_late: int  # overdue or kept late: days past due; else 0
+
+
+@dataclass(frozen=True, slots=True)
+class KeepRate:
+    label: str
+    url: str  # '' when the label has no page
+    kept: int  # kept on or before due
+    late: int
+    broken: int
+    overdue: int
+
+    @property
+    def due(self) -> int:
+        return self.kept + self.late + self.broken + self.overdue
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.kept / self.due) if self.due else None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    customer: Customer
+    moments: tuple[Moment, ...]  # chronological
+    open_assumptions: int
+    at_risk: bool
+    quiet_days: int | None  # days since the last moment when going quiet, else None
+
+    @property
+    def last(self) -> Moment | None:
+        return self.moments[-1] if self.moments else None
+
+    @property
+    def trend(self) -> tuple[int, ...]:
+        return tuple(m.sentiment_score for m in self.moments)
+
+
+def items(moments: Iterable[Moment], section: str, as_of: dt.date) -> list[ItemRef]:
+    refs: list[ItemRef] = []
+    for moment in moments:
+        age = (as_of - moment.date).days
+        refs.extend(ItemRef(item, moment, age) for item in getattr(moment, section))
+    return refs
+
+
+def promise_refs(moments: Iterable[Moment], as_of: dt.date) -> list[PromiseRef]:
+    refs: list[PromiseRef] = []
+    for moment in moments:
+        for promise in moment.promises:
+            status = promise.status(as_of)
+            late = 0
+            if promise.due is not None:
+                if status == "overdue":
+                    late = (as_of - promise.due).days
+                elif status == "late" and isinstance(promise.kept, dt.date):
+                    late = (promise.kept - promise.due).days
+            refs.append(PromiseRef(promise, moment, status, late))
+    return refs
+
+
+def keep_rate(label: str, url: str, refs: Iterable[PromiseRef]) -> KeepRate:
+    counts = {"kept": 0, "late": 0, "broken": 0, "overdue": 0, "open": 0}
+    for ref in refs:
+        counts[ref.status] += 1
+    return KeepRate(label, url, counts["kept"], counts["late"], counts["broken"], counts["overdue"])
+
+
+def open_assumptions_oldest_first(moments: Iterable[Moment], as_of: dt.date) -> list[ItemRef]:
+    refs = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
+    return sorted(refs, key=lambda r: (r.moment.sort_key(), r.item.line))
+
+
+def summarize_customers(site: Site, by_customer: dict[str, list[Moment]]) -> list[CustomerSummary]:
+    config, as_of = site.config, site.as_of
+    recent_from = as_of - dt.timedelta(days=config.recent_days)
+    summaries = []
+    for slug, customer in site.customers.items():
+        moments = tuple(by_customer.get(slug, ()))
+        open_count = sum(1 for m in moments for a in m.assumptions if not a.clarified)
+        at_risk = any(
+            m.moment_of_truth and m.sentiment in NEGATIVE and recent_from <= m.date <= as_of
+            for m in moments
+        )
+        quiet = None
+        if moments:
+            since_last = (as_of - moments[-1].date).days
+            if since_last > config.quiet_days:
+                quiet = since_last
+        summaries.append(CustomerSummary(customer, moments, open_count, at_risk, quiet))
+    return summaries
+
+
+def recent(moments: Sequence[Moment], as_of: dt.date, days: int) -> list[Moment]:
+    start = as_of - dt.timedelta(days=days)
+    return [m for m in reversed(moments) if start <= m.date <= as_of]
+
+
+def peak(moments: Sequence[Moment]) -> Moment | None:
+    """The moment of strongest feeling, either way; the latest one wins a tie."""
+    if not moments:
+        return None
+    return max(reversed(moments), key=lambda m: (abs(m.sentiment_score), m.moment_of_truth))
