@@ -559,7 +559,7 @@ def test_moments_json_keeps_escaped_html_as_text(hostile_site: Built) -> None:
         {"text": SVG, "clarified": False},
         {"text": '<b onmouseover="alert(1)">clarified</b>', "clarified": True},
     ]
-    assert moment["plan"] == [JS]
+    assert moment["plan"] == [{"text": JS, "done": False, "due": None}]
     assert "Narrative: <script>alert(1)</script> and <iframe" in moment["text"]
 
 

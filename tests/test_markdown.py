@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -654,3 +655,60 @@ def test_plain_text_keeps_escaped_html_as_the_page_shows_it() -> None:
     assert result.learnings[0].text == "<i>x</i> y"
     allowed = render("Use <b>bold</b> here.\n", allow_html=True)
     assert allowed.text == "Use bold here."
+
+
+# -- plan items (SPEC 8.2) -------------------------------------------------------
+
+
+def test_plan_items_have_a_done_state_and_a_quarter_or_date_taken_out_of_their_text() -> None:
+    out = render(
+        "Intro.\n\n## Plan\n\n"
+        "- [x] Q1: Kick off the **pilot**\n"
+        "- [ ] q4: Renewal review\n"
+        "- by 2025-03-01: Budget signed\n"
+        "- Plain item\n"
+        "- By March: hire a CSM\n"
+        "- Quick win: a prefix needs a number\n",
+        body_line=5,
+    )
+    assert out.problems == ()
+    got = [(i.text, i.done, i.quarter, i.due, i.line) for i in out.plan]
+    assert got == [
+        ("Kick off the pilot", True, 1, None, 9),
+        ("Renewal review", False, 4, None, 10),
+        ("Budget signed", False, 0, dt.date(2025, 3, 1), 11),
+        ("Plain item", False, 0, None, 12),
+        ("By March: hire a CSM", False, 0, None, 13),
+        ("Quick win: a prefix needs a number", False, 0, None, 14),
+    ]
+    assert out.plan[0].html == "Kick off the <strong>pilot</strong>"
+    # The done state is the plan's own: other sections keep theirs.
+    other = render("## Learnings\n\n- [x] Q1: not a plan item\n")
+    assert other.learnings[0].text == "Q1: not a plan item" and not other.learnings[0].done
+
+
+@pytest.mark.parametrize(
+    ("line", "col", "message"),
+    [
+        ("- [ ] Q5: Too late", 7, "a plan item's quarter is Q1 to Q4, not 'Q5'"),
+        ("- Q0: Too early", 3, "a plan item's quarter is Q1 to Q4, not 'Q0'"),
+        (
+            "- by 2025-13-01: No such month",
+            3,
+            "a plan item's due date is 'by YYYY-MM-DD:', and '2025-13-01' is not a date",
+        ),
+        (
+            "  * by 2025-3-1: Short form",
+            5,
+            "a plan item's due date is 'by YYYY-MM-DD:', and '2025-3-1' is not a date",
+        ),
+    ],
+)
+def test_a_plan_prefix_that_cannot_be_read_is_an_error_at_its_place(
+    line: str, col: int, message: str
+) -> None:
+    out = render(f"## Plan\n\n{line}\n", body_line=6)
+    assert [(p.line, p.col, p.severity, p.message) for p in out.problems] == [
+        (8, col, "error", message)
+    ]
+    assert out.plan[0].text == line.split("] ")[-1].lstrip(" -*")  # kept as written

@@ -581,6 +581,7 @@ def test_json_has_the_same_data(tmp_path: Path) -> None:
         "promise": "Send the deck",
         "due": "2024-01-12",
         "kept": "2024-01-13",
+        "by": None,
         "status": "late",
         "status_before": "overdue",
         "line": 7,

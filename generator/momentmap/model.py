@@ -60,6 +60,26 @@ class When(Record):
             text += " " + self.time + self.zone
         return text
 
+    def instant(self, other: When) -> dt.datetime:
+        """The date and time as a datetime comparable with `other`'s: in UTC when both
+        have a zone, else as written (a zone is never guessed)."""
+        hour, minute, second = (int(part) for part in f"{self.time or '00:00'}:0".split(":")[:3])
+        moment = dt.datetime(self.day.year, self.day.month, self.day.day, hour, minute, second)
+        if not (self.zone and other.zone):
+            return moment
+        if self.zone == "Z":
+            return moment.replace(tzinfo=dt.UTC)
+        sign = -1 if self.zone[0] == "-" else 1
+        digits = self.zone[1:].replace(":", "")
+        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return moment.replace(tzinfo=dt.timezone(sign * offset))
+
+    def plus(self, duration: dt.timedelta) -> When:
+        """`duration` later, from 00:00 when no time was given; the zone is kept."""
+        later = self.instant(self) + duration
+        time = later.strftime("%H:%M:%S" if later.second else "%H:%M")
+        return When(later.date(), time, self.zone)
+
     @property
     def iso(self) -> str:
         """ISO 8601 form for <time datetime> and data."""
@@ -82,21 +102,53 @@ class Item(Record):
     text: str  # plain text, whitespace collapsed
     line: int  # 1-based line in the file
     clarified: bool = False  # assumptions only: '- [x]'
+    # Plan items only: '- [x]' is done; 'Q1:' … 'Q4:' (of the year after the moment's)
+    # or 'by YYYY-MM-DD:' before the text says when it is due.
+    done: bool = False
+    quarter: int = 0  # 1 … 4, 0 for none
+    due: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Promise(Record):
     promise: str
-    due: dt.date | None
-    kept: dt.date | Literal[False] | None  # a date, False (broken) or None (open)
+    due: When | None  # with `within:`, counted from the moment's date and time
+    kept: When | Literal[False] | None  # when kept, False (broken) or None (open)
     line: int
+    by: str = ""  # who on our side owns it; '' when not said (the moment's people do)
+    within: str = ""  # as written ('24h'), when `due` was counted from the moment
 
     def status(self, as_of: dt.date) -> PromiseStatus:
         if self.kept is False:
             return "broken"
         if self.kept is None:
-            return "overdue" if self.due is not None and self.due < as_of else "open"
-        return "late" if self.due is not None and self.kept > self.due else "kept"
+            return "overdue" if self.due is not None and self.due.day < as_of else "open"
+        return "late" if self.due is not None and is_after(self.kept, self.due) else "kept"
+
+    def late_by(self, as_of: dt.date) -> dt.timedelta:
+        """How far past due: an open promise until `as_of`, a kept one until it was kept
+        (to the second when both have a time, else in days); zero when not late."""
+        due, kept = self.due, self.kept
+        if due is None or kept is False:
+            return _ZERO
+        if kept is None:
+            late = dt.timedelta(days=(as_of - due.day).days)
+        elif kept.time and due.time:
+            late = kept.instant(due) - due.instant(kept)
+        else:
+            late = dt.timedelta(days=(kept.day - due.day).days)
+        return max(late, _ZERO)
+
+
+_ZERO = dt.timedelta()
+
+
+def is_after(kept: When, due: When) -> bool:
+    """Whether `kept` is past `due`: to the second when both have a time ('by 5 pm' is
+    kept late at 17:01), else by the day (a due date without a time lasts all day)."""
+    if kept.time and due.time:
+        return kept.instant(due) > due.instant(kept)
+    return kept.day > due.day
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +188,7 @@ class Moment(Record):
     promises: tuple[Promise, ...] = ()
     related: tuple[str, ...] = ()
     draft: bool = False
+    share: bool = False  # a story for the whole team (stories/)
     extra: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
     html: str = ""  # the narrative
     text: str = ""

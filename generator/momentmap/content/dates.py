@@ -59,3 +59,26 @@ def resolve_as_of(as_of: str | None, environ: dict[str, str] | None = None) -> d
             )
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.datetime.now(tz=dt.UTC).date()
+
+
+_DURATION = re.compile(r"([1-9]\d{0,4})([hdw])")
+_DURATION_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+# What writers type instead: '24 hours', '3 days', '2 wks', '1week'.
+_DURATION_WORDS = re.compile(r"(\d+)\s*(h|hrs?|hours?|d|days?|w|wks?|weeks?)\.?", re.IGNORECASE)
+DURATION_FORM = "a duration such as 24h, 3d or 2w"
+
+
+def parse_duration(text: str) -> dt.timedelta | None:
+    """'24h', '3d', '2w' as a timedelta; None otherwise."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        return None
+    return dt.timedelta(**{_DURATION_UNITS[match[2]]: int(match[1])})
+
+
+def duration_hint(text: str) -> str:
+    """' (did you mean 24h?)' for '24 hours', else ''."""
+    match = _DURATION_WORDS.fullmatch(text.strip())
+    if match is None or int(match[1]) == 0:
+        return ""
+    return f" (did you mean {int(match[1])}{match[2][0].lower()}?)"

@@ -6,19 +6,22 @@ checks that need the whole site (ids, customers, related) come in `load.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
+from momentmap.content.dates import DURATION_FORM, duration_hint, parse_duration
 from momentmap.content.fields import Reader
 from momentmap.content.frontmatter import Document, Node, to_plain
 from momentmap.content.markdown import RenderedBody
 from momentmap.content.schema import MOMENT_FIELDS, FieldSpec
 from momentmap.diagnostics import Diagnostic, Diagnostics
-from momentmap.model import Config, Moment, Promise
+from momentmap.model import Config, Moment, Promise, When
 from momentmap.record import Record
 from momentmap.urls import slugify
 
-PROMISE_KEYS = ("promise", "due", "kept")
+PROMISE_KEYS = ("promise", "due", "within", "kept", "by")
 _SLUG_SEGMENT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 Place = tuple[int, int]  # line, col
@@ -129,6 +132,8 @@ def read_moment(
     f = front.fields
     moment_id = str(values.pop("id", None) or derive_id(source_path))
     values["when"] = values.pop("date")
+    if "promises" in values:
+        values["promises"] = _counted_from(values["when"], values["promises"])  # type: ignore[arg-type]
     if "sentiment" in values:
         values["sentiment"], values["sentiment_score"] = values["sentiment"]  # type: ignore[misc]
     related = f["related"].value if "related" in f else None
@@ -160,25 +165,48 @@ def _promise(read: Reader, node: Node) -> Promise | None:
         )
         return None
     read.check_keys(node, PROMISE_KEYS, "a promise")
+    fields = node.fields
     field = read.require(node, "promise", "a promise")
     text = read.text(field.value, "promise", required=True) if field else None
-    due = read.day(node.fields["due"].value, "due") if "due" in node.fields else None
-    kept: object = None
-    if "kept" in node.fields:
-        kept_node = node.fields["kept"].value
+    due = read.when(fields["due"].value, "due") if "due" in fields else None
+    within = _within(read, fields["within"].value) if "within" in fields else ""
+    if "due" in fields and "within" in fields:
+        read.error(fields["within"], "a promise has a due date or a 'within' duration, not both")
+        return None
+    kept: When | Literal[False] | None = None
+    if "kept" in fields:
+        kept_node = fields["kept"].value
         raw = (read.scalar(kept_node, "kept") or "").strip()
         if raw.lower() == "false":
             kept = False
-        elif raw == "" and not kept_node.quoted:
-            kept = None
-        else:
-            kept = read.day(kept_node, "kept")
+        elif raw != "" or kept_node.quoted:
+            kept = read.when(kept_node, "kept")
             if kept is None:
                 return None
-    bad_due = "due" in node.fields and due is None
-    if text is None or bad_due:
+    by = (read.text(fields["by"].value, "by") or "") if "by" in fields else ""
+    bad = ("due" in fields and due is None) or within is None or ("by" in fields and not by)
+    if text is None or bad:
         return None
-    return Promise(text, due, kept, node.line)  # type: ignore[arg-type]
+    return Promise(text, due, kept, node.line, by, within or "")
+
+
+def _within(read: Reader, node: Node) -> str | None:
+    """The duration as written ('24h'), or None (and an error) when it is not one."""
+    value = read.scalar(node, "within")
+    if value is None:
+        return None
+    if parse_duration(value) is None:
+        read.error(node, f"within must be {DURATION_FORM}, not '{value}'{duration_hint(value)}")
+        return None
+    return value.strip()
+
+
+def _counted_from(when: When, promises: tuple[Promise, ...]) -> tuple[Promise, ...]:
+    """Promises with `within:` get their due date, counted from the moment's date."""
+    return tuple(
+        replace(p, due=when.plus(parse_duration(p.within) or dt.timedelta())) if p.within else p
+        for p in promises
+    )
 
 
 def _id_override(read: Reader, node: Node) -> str | None:

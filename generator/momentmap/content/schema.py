@@ -47,10 +47,13 @@ MOMENT_FIELDS: dict[str, FieldSpec] = {
     ),
     "promises": FieldSpec(
         "promises",
-        "What we promised: {promise, due, kept}; kept is a date, false (broken) or absent (open).",
+        "What we promised: {promise, due or within, kept, by}. due and kept are dates, "
+        "optionally with a time; within is a duration from the moment (24h, 3d, 2w); kept is "
+        "false when broken, absent while open; by is who on our side owns it.",
     ),
     "related": FieldSpec("text_list", "Ids of related moments (e.g. acme/2023-01-10-kickoff)."),
     "draft": FieldSpec("bool", "Left out of the site unless built with --drafts."),
+    "share": FieldSpec("bool", "A story worth sharing with the whole team, good or bad."),
     "id": FieldSpec("slug_path", "Overrides the id derived from the file's path."),
     "extra": FieldSpec("mapping", "Anything else; passed to templates untouched."),
 }
@@ -91,11 +94,15 @@ def _property(spec: FieldSpec, config: Config) -> dict[str, object]:
                 "additionalProperties": False,
                 "properties": {
                     "promise": {"type": "string", "minLength": 1},
-                    "due": {"type": "string", "pattern": _DAY_PATTERN},
+                    "due": {"type": "string", "pattern": _DATE_PATTERN},
+                    "within": {"type": "string", "pattern": r"^[1-9][0-9]{0,4}[hdw]$"},
                     "kept": {
-                        "anyOf": [{"type": "string", "pattern": _DAY_PATTERN}, {"const": False}]
+                        "anyOf": [{"type": "string", "pattern": _DATE_PATTERN}, {"const": False}]
                     },
+                    "by": {"type": "string", "minLength": 1},
                 },
+                # A due date or a duration from the moment, not both.
+                "not": {"required": ["due", "within"]},
             },
         },
     }

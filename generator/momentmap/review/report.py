@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import unicodedata
 from collections.abc import Iterable
 
 from momentmap.diagnostics import Diagnostic
-from momentmap.model import Moment
+from momentmap.model import Moment, When
 from momentmap.review.changes import (
     AssumptionChange,
     MomentChange,
@@ -20,6 +19,7 @@ from momentmap.review.changes import (
 )
 from momentmap.review.compare import SHOWN_VALUES
 from momentmap.review.revisions import Label
+from momentmap.views.insights import late_words
 
 # -- render: Markdown ----------------------------------------------------------
 
@@ -163,15 +163,15 @@ def _assumption_line(review: Review, change: AssumptionChange) -> str:
 def _promise_line(review: Review, change: PromiseChange) -> str:
     promise, status = change.promise, change.status
     facts = [f"due {promise.due}"] if promise.due is not None else []
-    if isinstance(promise.kept, dt.date):
-        late = (promise.kept - promise.due).days if promise.due else 0
-        facts.append(
-            f"kept {promise.kept}" + (f", {_plural(late, 'day')} late" if late > 0 else "")
-        )
-    elif status == "overdue" and promise.due is not None:
-        facts.append(f"{_plural((review.as_of - promise.due).days, 'day')} overdue")
+    late = late_words(promise.late_by(review.as_of))
+    if isinstance(promise.kept, When):
+        facts.append(f"kept {promise.kept}" + (f", {late} late" if late else ""))
+    elif status == "overdue" and late:
+        facts.append(f"{late} overdue")
     else:
         facts.append(status)
+    if promise.by:
+        facts.append(f"owner {promise.by}")
     moment = change.moment
     return (
         f"- {md_text(promise.promise)} ({', '.join(facts)}) — {_moment_text(review, moment)} "
@@ -295,12 +295,9 @@ def review_json(review: Review) -> dict[str, object]:
         return [
             {
                 "promise": c.promise.promise,
-                "due": c.promise.due.isoformat() if c.promise.due else None,
-                "kept": (
-                    c.promise.kept.isoformat()
-                    if isinstance(c.promise.kept, dt.date)
-                    else c.promise.kept
-                ),
+                "due": c.promise.due.iso if c.promise.due else None,
+                "kept": c.promise.kept.iso if isinstance(c.promise.kept, When) else c.promise.kept,
+                "by": c.promise.by or None,
                 "status": c.status,
                 "status_before": c.before,
                 "line": c.promise.line,

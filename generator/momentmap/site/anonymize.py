@@ -31,10 +31,10 @@ anybody. Order by first appearance:
 - customers by the date of their first moment in the build, then name
   (ignoring case, accents and punctuation), then slug; customers with no
   moment follow, by profile `since` (none last), then name;
-- people (`people` of moments and profile `owner`s; spellings that match
-  ignoring case, accents and punctuation are one person) by the earliest date of
-  a moment that lists them or of the first appearance of a customer they own,
-  then name.
+- people (`people` of moments, promise owners `by`, profile `owner`s;
+  spellings that match ignoring case, accents and punctuation are one person)
+  by the earliest date of a moment that lists them or of the first appearance
+  of a customer they own, then name.
 
 Only the moments in the build count: a draft that is someone's first moment
 can change pseudonyms between builds with and without `--drafts`.
@@ -330,7 +330,10 @@ class _Anonymizer:
             people=_unique(person(p) for p in moment.people),
             tags=_unique(names.replace(t) for t in moment.tags),
             factors=_unique(names.replace(f) for f in moment.factors),
-            promises=tuple(replace(p, promise=names.replace(p.promise)) for p in moment.promises),
+            promises=tuple(
+                replace(p, promise=names.replace(p.promise), by=person(p.by) if p.by else "")
+                for p in moment.promises
+            ),
             related=tuple(self.ids[r] for r in moment.related),
             extra=_anonymize_mapping(moment.extra, names),
             html=body.html,

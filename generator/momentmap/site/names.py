@@ -70,7 +70,7 @@ def assign_pseudonyms(site: Site) -> Pseudonyms:
             seen[key] = day
 
     for moment in site.moments.values():
-        for person in moment.people:
+        for person in (*moment.people, *(p.by for p in moment.promises if p.by)):
             meet(person, moment.date)
     for customer in ordered:
         if customer.owner:
@@ -204,6 +204,7 @@ def known_names(site: Site, pseudonyms: Pseudonyms) -> list[tuple[str, str]]:
     pairs.extend((short, pseudonyms.customers[slug]) for short, slug in short_names(site))
     spellings = sorted(
         {p for m in site.moments.values() for p in m.people}
+        | {p.by for m in site.moments.values() for p in m.promises if p.by}
         | {c.owner for c in site.customers.values() if c.owner}
     )
     pairs.extend((name, pseudonyms.person(name)) for name in spellings)

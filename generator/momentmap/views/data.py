@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from momentmap.model import Moment, Site
+from momentmap.model import Item, Moment, Site, When
 
 
-def _date(value: dt.date | bool | None) -> str | bool | None:
+def _date(value: dt.date | When | bool | None) -> str | bool | None:
+    if isinstance(value, When):
+        return value.iso
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def plan_due(item: Item, moment: Moment) -> str | None:
+    """When a plan item is due: '2025-Q1' (of the year after the moment's), a date, or None."""
+    if item.quarter:
+        return f"{moment.when.day.year + 1}-Q{item.quarter}"
+    return item.due.isoformat() if item.due else None
 
 
 def _moment(moment: Moment, as_of: dt.date) -> dict[str, object]:
@@ -33,6 +42,7 @@ def _moment(moment: Moment, as_of: dt.date) -> dict[str, object]:
                 "due": _date(p.due),
                 "kept": _date(p.kept),
                 "status": p.status(as_of),
+                "by": p.by or None,
             }
             for p in moment.promises
         ],
@@ -40,7 +50,8 @@ def _moment(moment: Moment, as_of: dt.date) -> dict[str, object]:
         "learnings": [i.text for i in moment.learnings],
         "do_differently": [i.text for i in moment.do_differently],
         "assumptions": [{"text": i.text, "clarified": i.clarified} for i in moment.assumptions],
-        "plan": [i.text for i in moment.plan],
+        "plan": [{"text": i.text, "done": i.done, "due": plan_due(i, moment)} for i in moment.plan],
+        "share": moment.share,
         "text": moment.text,
         "extra": moment.extra,
     }

@@ -30,7 +30,31 @@ class PromiseRef:
     promise: Promise
     moment: Moment
     status: PromiseStatus
-    days_late: int  # overdue or kept late: days past due; else 0
+    late: dt.timedelta  # overdue or kept late: how far past due; else zero
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """Who answers for the promise: its owner (`by`), else the moment's people."""
+        return (self.promise.by,) if self.promise.by else self.moment.people
+
+    @property
+    def days_late(self) -> int:
+        return self.late.days
+
+    @property
+    def late_text(self) -> str:
+        """'3 days', '5 hours', '1 minute'; '' when not late."""
+        return late_words(self.late)
+
+
+def late_words(late: dt.timedelta) -> str:
+    """A lateness in the largest whole unit: days, else hours, else minutes."""
+    seconds = int(late.total_seconds())
+    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +105,7 @@ def promise_refs(moments: Iterable[Moment], as_of: dt.date) -> list[PromiseRef]:
     for moment in moments:
         for promise in moment.promises:
             status = promise.status(as_of)
-            late = 0
-            if promise.due is not None:
-                if status == "overdue":
-                    late = (as_of - promise.due).days
-                elif status == "late" and isinstance(promise.kept, dt.date):
-                    late = (promise.kept - promise.due).days
+            late = promise.late_by(as_of) if status in ("overdue", "late") else dt.timedelta()
             refs.append(PromiseRef(promise, moment, status, late))
     return refs
 

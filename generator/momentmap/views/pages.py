@@ -214,12 +214,13 @@ def _promises(site: Site, promises: list[PromiseRef]) -> Variables:
         keep_rate(c.name, c.url, [p for p in promises if p.moment.customer == slug])
         for slug, c in site.customers.items()
     ]
-    people = sorted({person for p in promises for person in p.moment.people}, key=str.casefold)
+    people = sorted({person for p in promises for person in p.owners}, key=str.casefold)
+    pages = site.terms["people"]
     per_person = [
         keep_rate(
             person,
-            f"people/{site.terms['people'][person]}/",
-            [p for p in promises if person in p.moment.people],
+            f"people/{pages[person]}/" if person in pages else "",
+            [p for p in promises if person in p.owners],
         )
         for person in people
     ]

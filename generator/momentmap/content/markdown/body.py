@@ -81,6 +81,7 @@ def render_body(
         targets=targets,
         link_style=link_style,
         content_dir=content_dir,
+        body=body,
     )
     env: EnvType = {ENV_CALL: call}
     escaped = getattr(md, "escape_html", True)

@@ -30,6 +30,7 @@ class Call:
     targets: LinkTargets
     link_style: LinkStyle
     content_dir: str
+    body: str = ""  # the Markdown as written: for the column of a problem
     problems: list[Diagnostic] = field(default_factory=list)
     in_item: bool = False
     cut_off: bool = False

@@ -14,6 +14,7 @@ from markdown_it.utils import EnvType
 
 from momentmap.content.markdown.call import ENV_CALL, Call
 from momentmap.content.markdown.plaintext import inline_text, plain_text
+from momentmap.content.markdown.planitems import take_due
 from momentmap.model import Item
 
 SectionKind = Literal["learnings", "do_differently", "assumptions", "plan"]
@@ -67,17 +68,23 @@ def section_items(
             opener = tokens[start + 1 + item_start]
             checked = bool(opener.meta.get("checked")) if opener.meta else False
             inner = tokens[start + 2 + item_start : start + item_end]
-            item = _make_item(md, inner, opener, env, clarified=kind == "assumptions" and checked)
+            item = _make_item(md, inner, opener, env, kind, checked=checked)
             if item is not None:
                 yield item
     elif first.type != "hr":
-        item = _make_item(md, tokens[start:end], first, env, clarified=False)
+        item = _make_item(md, tokens[start:end], first, env, kind, checked=False)
         if item is not None:
             yield item
 
 
 def _make_item(
-    md: MarkdownIt, inner: list[Token], opener: Token, env: EnvType, *, clarified: bool
+    md: MarkdownIt,
+    inner: list[Token],
+    opener: Token,
+    env: EnvType,
+    kind: SectionKind,
+    *,
+    checked: bool,
 ) -> Item | None:
     if len(inner) == 3 and inner[0].type in ("paragraph_open", "heading_open"):
         inner = inner[1:2]  # a one-paragraph item is inline HTML, without <p>
@@ -86,6 +93,8 @@ def _make_item(
             # Items are shown on many pages at once: ids would clash there.
             token.attrs.pop("id", None)
     call: Call = env[ENV_CALL]
+    body_line = opener.map[0] if opener.map else 0
+    quarter, due = take_due(inner, body_line, call) if kind == "plan" else (0, None)
     call.in_item = True
     try:
         html = md.renderer.render(inner, md.options, env).strip()
@@ -93,6 +102,13 @@ def _make_item(
         call.in_item = False
     if not html or html in ("[ ]", "[x]", "[X]"):
         return None  # an empty item, or a task box with nothing after it
-    line = call.body_line + (opener.map[0] if opener.map else 0)
     text = " ".join(plain_text(inner, escaped_html=getattr(md, "escape_html", True)).split())
-    return Item(html=html, text=text, line=line, clarified=clarified)
+    return Item(
+        html=html,
+        text=text,
+        line=call.body_line + body_line,
+        clarified=kind == "assumptions" and checked,
+        done=kind == "plan" and checked,
+        quarter=quarter,
+        due=due,
+    )
