@@ -4,12 +4,13 @@ moments.json."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_site
+from conftest import elements, run_cli, write_site
 
 SITE = """
 -- content/customers/acme.md --
@@ -172,3 +173,197 @@ def test_keep_rates_per_person_count_owners_when_given(tmp_path: Path) -> None:
     # time); Lee owns the other two (one late, one overdue) and is on no moment.
     assert people["Dana Smith"] == ["1", "0", "0", "0", "100% of 1"]
     assert people["Lee Wong"] == ["0", "1", "0", "1", "0% of 2"]
+
+
+# -- the last 30 days (SPEC 8: the loyalty question) -------------------------------------
+
+LOYALTY_AS_OF = "2025-06-30"  # the window is 2025-05-31 … 2025-06-30
+LOYALTY = """
+-- content/customers/truth.md --
+---
+name: Truth Co
+---
+-- content/customers/fine.md --
+---
+name: Fine Co
+---
+-- content/customers/gone.md --
+---
+name: Gone Co
+---
+-- content/customers/waiting.md --
+---
+name: Waiting Co
+---
+-- content/customers/new.md --
+---
+name: New Co
+---
+-- content/customers/sour.md --
+---
+name: Sour Co
+---
+-- content/customers/old.md --
+---
+name: Old Co
+---
+-- content/moments/truth/2025-06-20-outage.md --
+---
+title: The outage
+date: 2025-06-20
+customer: Truth Co
+sentiment: positive
+moment_of_truth: true
+---
+-- content/moments/truth/2025-06-25-postmortem.md --
+---
+title: The postmortem
+date: 2025-06-25
+customer: Truth Co
+sentiment: very negative
+moment_of_truth: true
+---
+-- content/moments/fine/2025-06-10-workshop.md --
+---
+title: Workshop
+date: 2025-06-10
+customer: Fine Co
+sentiment: positive
+promises:
+  - {promise: Send the slides, due: 2025-06-12, kept: 2025-06-11}
+  - {promise: Book the review, due: 2025-07-10}
+---
+-- content/moments/gone/2025-04-01-kickoff.md --
+---
+title: Kickoff
+date: 2025-04-01
+customer: Gone Co
+sentiment: positive
+---
+-- content/moments/waiting/2025-03-01-demo.md --
+---
+title: Demo
+date: 2025-03-01
+customer: Waiting Co
+promises:
+  - {promise: Send the price list, due: 2025-03-05}
+---
+-- content/moments/waiting/2025-06-28-call.md --
+---
+title: Friendly call
+date: 2025-06-28
+customer: Waiting Co
+sentiment: very positive
+---
+-- content/moments/sour/2025-06-02-call.md --
+---
+title: Tense call
+date: 2025-06-02
+customer: Sour Co
+sentiment: negative
+---
+-- content/moments/sour/2025-06-15-mail.md --
+---
+title: Cool mail
+date: 2025-06-15
+customer: Sour Co
+sentiment: neutral
+---
+-- content/moments/old/2025-01-10-audit.md --
+---
+title: Audit
+date: 2025-01-10
+customer: Old Co
+promises:
+  - {promise: Fix the export, due: 2025-01-20, kept: false}
+---
+-- content/moments/old/2025-06-20-visit.md --
+---
+title: Visit
+date: 2025-06-20
+customer: Old Co
+sentiment: positive
+---
+"""
+
+
+def answer(path: Path) -> tuple[str, list[str]]:
+    """The verdict on a customer page, and its reasons as shown (text, tags dropped)."""
+    page = elements(path)
+    (section,) = [e for e in page if e.attrs.get("aria-labelledby") == "_last-days"]
+    verdict = next(e.text for e in page[page.index(section) :] if e.has_class("status"))
+    found = re.search(r'<ul class="reasons">(.*?)</ul>', path.read_text(encoding="utf-8"), re.S)
+    assert found is not None
+    items = re.findall(r"<li[^>]*>(.*?)</li>", found[1], re.S)
+    return verdict, [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in items]
+
+
+@pytest.fixture(scope="module")
+def loyalty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = write_site(tmp_path_factory.mktemp("loyalty") / "site", LOYALTY)
+    run = run_cli("build", "--site", site, "--as-of", LOYALTY_AS_OF)
+    assert run.code == 0, run.err
+    return site / "public"
+
+
+@pytest.mark.parametrize(
+    ("slug", "verdict", "reasons"),
+    [
+        (
+            "truth",
+            "at risk",
+            [
+                "a very negative moment of truth on 2025-06-25 (The postmortem)",
+                "mean sentiment \u22120.5 over 2 moments in the last 30 days",
+            ],
+        ),
+        (
+            "fine",
+            "on track",
+            [
+                "promise kept on time: Send the slides (Workshop)",
+                "promise due 2025-07-10: Book the review (Workshop)",
+                "mean sentiment +1 over 1 moment in the last 30 days",
+            ],
+        ),
+        ("gone", "no contact", ["no moment in the last 30 days; the last was on 2025-04-01"]),
+        (
+            "waiting",
+            "at risk",
+            [
+                "promise overdue by 117 days: Send the price list (Demo)",
+                "mean sentiment +2 over 1 moment in the last 30 days",
+            ],
+        ),
+        ("new", "no contact", ["no moments yet"]),
+        ("sour", "at risk", ["mean sentiment \u22120.5 over 2 moments in the last 30 days"]),
+        # Broken long before the window: the visit in it decides.
+        ("old", "on track", ["mean sentiment +1 over 1 moment in the last 30 days"]),
+    ],
+)
+def test_the_customer_page_answers_the_loyalty_question(
+    loyalty_site: Path, slug: str, verdict: str, reasons: list[str]
+) -> None:
+    assert answer(loyalty_site / "customers" / slug / "index.html") == (verdict, reasons)
+
+
+def test_the_dashboard_answers_it_for_every_customer(loyalty_site: Path) -> None:
+    page = elements(loyalty_site / "index.html")
+    (portfolio,) = [e for e in page if e.attrs.get("aria-labelledby") == "_all-customers"]
+    rows = [e for e in page[page.index(portfolio) :] if e.tag == "li" and e.parts][:7]
+    verdicts = {}
+    for row in rows:
+        name, _, rest = row.text.partition(" Co ")
+        verdicts[name] = next(v for v in ("at risk", "on track", "no contact") if v in rest)
+    assert verdicts == {
+        "Fine": "on track",
+        "Gone": "no contact",
+        "New": "no contact",
+        "Old": "on track",
+        "Sour": "at risk",
+        "Truth": "at risk",
+        "Waiting": "at risk",
+    }
+    (at_risk,) = [e for e in page if e.attrs.get("aria-labelledby") == "_at-risk"]
+    assert "Waiting Co promise overdue by 117 days" in at_risk.text
+    assert "Fine Co" not in at_risk.text and "Gone Co" not in at_risk.text

@@ -1,8 +1,8 @@
 """Aggregates over the whole site, computed once per build for every page.
 
 Pure functions of the model and the as-of date: the reflection answers
-(learnings, assumptions, plans), promise keeping, and which customers need
-attention.
+(learnings, assumptions, plans) and promise keeping. Which customers need
+attention is `attention`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from momentmap.model import Customer, Item, Moment, Promise, PromiseStatus, Site
+from momentmap.model import Item, Moment, Promise, PromiseStatus
 
 NEGATIVE = ("negative", "very negative")
 
@@ -75,23 +75,6 @@ class KeepRate:
         return round(100 * self.kept / self.due) if self.due else None
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerSummary:
-    customer: Customer
-    moments: tuple[Moment, ...]  # chronological
-    open_assumptions: int
-    at_risk: bool
-    quiet_days: int | None  # days since the last moment when going quiet, else None
-
-    @property
-    def last(self) -> Moment | None:
-        return self.moments[-1] if self.moments else None
-
-    @property
-    def trend(self) -> tuple[int, ...]:
-        return tuple(m.sentiment_score for m in self.moments)
-
-
 def items(moments: Iterable[Moment], section: str, as_of: dt.date) -> list[ItemRef]:
     refs: list[ItemRef] = []
     for moment in moments:
@@ -120,26 +103,6 @@ def keep_rate(label: str, url: str, refs: Iterable[PromiseRef]) -> KeepRate:
 def open_assumptions_oldest_first(moments: Iterable[Moment], as_of: dt.date) -> list[ItemRef]:
     refs = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
     return sorted(refs, key=lambda r: (r.moment.sort_key(), r.item.line))
-
-
-def summarize_customers(site: Site, by_customer: dict[str, list[Moment]]) -> list[CustomerSummary]:
-    config, as_of = site.config, site.as_of
-    recent_from = as_of - dt.timedelta(days=config.recent_days)
-    summaries = []
-    for slug, customer in site.customers.items():
-        moments = tuple(by_customer.get(slug, ()))
-        open_count = sum(1 for m in moments for a in m.assumptions if not a.clarified)
-        at_risk = any(
-            m.moment_of_truth and m.sentiment in NEGATIVE and recent_from <= m.date <= as_of
-            for m in moments
-        )
-        quiet = None
-        if moments:
-            since_last = (as_of - moments[-1].date).days
-            if since_last > config.quiet_days:
-                quiet = since_last
-        summaries.append(CustomerSummary(customer, moments, open_count, at_risk, quiet))
-    return summaries
 
 
 def recent(moments: Sequence[Moment], as_of: dt.date, days: int) -> list[Moment]:

@@ -14,8 +14,8 @@ from functools import cache, partial
 
 from momentmap.content.fields import SENTIMENTS
 from momentmap.model import TAXONOMIES, Moment, Site
+from momentmap.views.attention import CustomerSummary, summarize_customers
 from momentmap.views.insights import (
-    CustomerSummary,
     ItemRef,
     PromiseRef,
     items,
@@ -24,7 +24,6 @@ from momentmap.views.insights import (
     peak,
     promise_refs,
     recent,
-    summarize_customers,
 )
 from momentmap.views.journey import journey_pages
 from momentmap.views.reflections import reflection_pages
