@@ -367,3 +367,135 @@ def test_the_dashboard_answers_it_for_every_customer(loyalty_site: Path) -> None
     (at_risk,) = [e for e in page if e.attrs.get("aria-labelledby") == "_at-risk"]
     assert "Waiting Co promise overdue by 117 days" in at_risk.text
     assert "Fine Co" not in at_risk.text and "Gone Co" not in at_risk.text
+
+
+# -- stories worth sharing (SPEC 8.3) ------------------------------------------------------
+
+STORIES = """
+-- content/customers/acme.md --
+---
+name: Acme <Corp>
+---
+-- content/customers/globex.md --
+---
+name: Globex
+---
+-- content/moments/acme/2023-05-01-rescue.md --
+---
+title: The <b>rescue</b>
+date: 2023-05-01
+customer: Acme <Corp>
+sentiment: very positive
+share: true
+---
+We flew in on a Sunday. The site was back by noon.
+
+## Learnings
+
+- Show up in person.
+-- content/moments/acme/2024-02-01-miss.md --
+---
+title: The miss
+date: 2024-02-01
+customer: Acme <Corp>
+sentiment: negative
+share: true
+---
+We missed the date and said so late.
+-- content/moments/acme/2024-03-01-quiet.md --
+---
+title: Not shared
+date: 2024-03-01
+customer: Acme <Corp>
+---
+Nothing to see.
+-- content/moments/globex/2024-06-01-pilot.md --
+---
+title: Pilot
+date: 2024-06-01
+customer: Globex
+sentiment: mixed
+share: true
+---
+A pilot with two branches.
+"""
+
+
+@pytest.fixture(scope="module")
+def stories_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = write_site(tmp_path_factory.mktemp("stories") / "site", STORIES)
+    run = run_cli(
+        "build", "--site", site, "--as-of", "2024-12-01", "--base-url", "https://x.example/"
+    )
+    assert run.code == 0, run.err
+    return site / "public"
+
+
+def test_stories_lists_shared_moments_newest_first(stories_site: Path) -> None:
+    page = elements(stories_site / "stories" / "index.html")
+    items = [e for e in page if e.tag == "li" and "data-customer" in e.attrs]
+    assert [(e.attrs["data-customer"], e.attrs["data-year"]) for e in items] == [
+        ("globex", "2024"),
+        ("acme", "2024"),
+        ("acme", "2023"),
+    ]
+    titles = [e.text for e in page if e.tag == "h2" and e.attrs.get("id", "").startswith("_story-")]
+    assert titles == ["Pilot", "The miss", "The <b>rescue</b>"]  # typed text, shown as text
+    assert not any(e.tag == "b" for e in page)
+    articles = [e for e in page if e.tag == "article"]
+    assert [a.attrs["class"] for a in articles] == [
+        "story story-mixed",
+        "story story-bad",
+        "story story-good",
+    ]
+    assert "We flew in on a Sunday. The site was back by noon." in articles[2].text
+    assert "What we learned Show up in person." in articles[2].text
+    options = [(e.attrs["value"], e.text) for e in page if e.tag == "option"]
+    assert options == [
+        ("", "All customers"),
+        ("acme", "Acme <Corp>"),
+        ("globex", "Globex"),
+        ("", "All years"),
+        ("2024", "2024"),
+        ("2023", "2023"),
+    ]
+
+
+def test_the_dashboard_has_a_worth_sharing_panel(stories_site: Path) -> None:
+    page = elements(stories_site / "index.html")
+    (panel,) = [e for e in page if e.attrs.get("aria-labelledby") == "_sharing"]
+    assert panel.text.startswith("Worth sharing Pilot Globex, 2024-06-01 · mixed")
+    assert panel.text.endswith("All 3 stories")
+
+
+def test_stories_have_their_own_feed(stories_site: Path) -> None:
+    feedparser = pytest.importorskip("feedparser")
+    feed = feedparser.parse((stories_site / "stories" / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == ["Pilot", "The miss", "The <b>rescue</b>"]
+    assert feed.feed.title.endswith(": stories worth sharing")
+
+
+@pytest.mark.parametrize("query", ["", "?customer=acme&year=2024"])
+def test_stories_filter_in_the_browser_from_disk(
+    browser: object, stories_site: Path, query: str
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto((stories_site / "stories" / "index.html").as_uri() + query)
+        visible = "document.querySelectorAll('#_stories > li:not([hidden])').length"
+        status = page.locator("#_story-status")
+        if query:
+            assert page.evaluate(visible) == 1
+            assert status.text_content() == "1 story of 3"
+            page.select_option("select[name=year]", "")
+        else:
+            assert page.evaluate(visible) == 3
+            page.select_option("select[name=customer]", "acme")
+        assert page.evaluate(visible) == 2
+        assert status.text_content() == "2 stories of 3"
+        page.select_option("select[name=customer]", "")
+        page.select_option("select[name=year]", "")
+        assert page.evaluate(visible) == 3 and status.text_content() == "3 stories"
+    finally:
+        page.close()

@@ -22,9 +22,7 @@ from momentmap.model import Config, Site
 from momentmap.views.feeds import sitemap_files
 
 BASE = "https://intranet.example/team/cx/"
-NOTICE = (
-    "note: feed.xml and sitemap.xml left out: set base_url in momentmap.yaml or pass --base-url"
-)
+NOTICE = "note: feed.xml, stories/feed.xml and sitemap.xml left out: set base_url in momentmap.yaml or pass --base-url"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 SITE = """
@@ -312,16 +310,17 @@ def test_base_url_from_the_config_links_every_page_to_the_feed(site: Path, tmp_p
     out = tmp_path / "out"
     result = build(site, out, "--as-of", "2024-08-01")
     assert "note:" not in result.err
-    for page, href in [
-        ("index.html", "feed.xml"),
-        ("moments/acme/2024-01-10-kickoff/index.html", "../../../feed.xml"),
-        ("404.html", BASE + "feed.xml"),  # served at any depth
+    for page, up in [
+        ("index.html", ""),
+        ("moments/acme/2024-01-10-kickoff/index.html", "../../../"),
+        ("404.html", BASE),  # served at any depth
     ]:
         found = [
             e for e in elements(out / page) if e.tag == "link" and e.attrs.get("rel") == "alternate"
         ]
         assert [(e.attrs["type"], e.attrs["href"]) for e in found] == [
-            ("application/atom+xml", href)
+            ("application/atom+xml", up + "feed.xml"),
+            ("application/atom+xml", up + "stories/feed.xml"),
         ]
 
 

@@ -13,7 +13,14 @@ from pathlib import Path
 from momentmap.digest import hash_text
 from momentmap.model import Site
 from momentmap.views.data import moments_json
-from momentmap.views.feeds import FEED_PATH, LEFT_OUT, feed_xml, sitemap_files, sitemap_paths
+from momentmap.views.feeds import (
+    FEED_PATH,
+    LEFT_OUT,
+    STORIES_FEED_PATH,
+    feed_xml,
+    sitemap_files,
+    sitemap_paths,
+)
 from momentmap.views.pages import Page
 from momentmap.views.search import index_paths, search_files
 
@@ -52,6 +59,11 @@ def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[Extr
                 (FEED_PATH,),
                 hash_text(site_key, FEED_PATH),
                 lambda: {FEED_PATH: feed_xml(site)},
+            ),
+            ExtraFiles(
+                (STORIES_FEED_PATH,),
+                hash_text(site_key, STORIES_FEED_PATH),
+                lambda: {STORIES_FEED_PATH: feed_xml(site, stories=True)},
             ),
             ExtraFiles(
                 sitemap_paths(urls),

@@ -25,13 +25,15 @@ from momentmap.model import Moment, Site
 from momentmap.urls import LinkStyle, output_path
 
 FEED_PATH = "feed.xml"
+STORIES_FEED_PATH = "stories/feed.xml"
 SITEMAP_PATH = "sitemap.xml"
 FEED_ENTRIES = 50  # the newest moments a feed carries
 SITEMAP_URLS = 50_000  # the most one sitemap file may list (sitemaps.org)
 SUMMARY_CHARS = 300
 TAG_DATE = "2024"  # a fixed date for tag: URIs, so ids never depend on the build
 LEFT_OUT = (
-    f"{FEED_PATH} and {SITEMAP_PATH} left out: set base_url in momentmap.yaml or pass --base-url"
+    f"{FEED_PATH}, {STORIES_FEED_PATH} and {SITEMAP_PATH} left out: "
+    "set base_url in momentmap.yaml or pass --base-url"
 )
 
 _ATOM = "http://www.w3.org/2005/Atom"
@@ -105,20 +107,25 @@ def tag_uri(base_url: str, specific: str) -> str:
 # Atom ------------------------------------------------------------------------------------------
 
 
-def feed_xml(site: Site, *, entries: int = FEED_ENTRIES) -> str:
-    """The newest `entries` moments that are not drafts, newest first, as an Atom feed."""
+def feed_xml(site: Site, *, entries: int = FEED_ENTRIES, stories: bool = False) -> str:
+    """The newest `entries` moments that are not drafts, newest first, as an Atom feed;
+    with `stories`, only those marked `share: true` (stories/feed.xml)."""
     config = site.config
     base, style = base_uri(config.base_url), config.links
-    newest = [m for m in reversed(site.moments.values()) if not m.draft][:entries]
+    shown = [m for m in reversed(site.moments.values()) if not m.draft and (m.share or not stories)]
+    newest = shown[:entries]
     stamps = [updated(site, m) for m in newest]
+    path, name, home = (
+        (STORIES_FEED_PATH, "stories", "stories/") if stories else (FEED_PATH, "feed", "")
+    )
     feed = ET.Element("feed", {"xmlns": _ATOM, _XML_LANG: _clean(config.language)})
-    _add(feed, "id", tag_uri(config.base_url, "feed"))
-    _add(feed, "title", config.title)
+    _add(feed, "id", tag_uri(config.base_url, name))
+    _add(feed, "title", f"{config.title}: stories worth sharing" if stories else config.title)
     if config.description:
         _add(feed, "subtitle", config.description)
     _add(feed, "updated", _latest(stamps) if stamps else f"{site.as_of.isoformat()}T00:00:00Z")
-    _add(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_PATH)
-    _add(feed, "link", rel="alternate", type="text/html", href=absolute_url(base, "", style))
+    _add(feed, "link", rel="self", type="application/atom+xml", href=base + path)
+    _add(feed, "link", rel="alternate", type="text/html", href=absolute_url(base, home, style))
     author = _add(feed, "author")
     _add(author, "name", config.title)
     _add(author, "uri", absolute_url(base, "", style))

@@ -27,6 +27,7 @@ from momentmap.views.insights import (
 )
 from momentmap.views.journey import journey_pages
 from momentmap.views.reflections import reflection_pages
+from momentmap.views.stories import STORIES_URL, Story, stories, stories_page_variables
 
 Variables = dict[str, object]
 
@@ -64,6 +65,10 @@ def list_pages(site: Site) -> list[Page]:
         return promise_refs(moments, as_of)
 
     @cache
+    def told() -> list[Story]:
+        return stories(moments)
+
+    @cache
     def open_assumptions() -> list[ItemRef]:
         return open_assumptions_oldest_first(moments, as_of)
 
@@ -86,6 +91,8 @@ def list_pages(site: Site) -> list[Page]:
                 (p for p in promises() if p.status == "overdue"), key=lambda p: -p.days_late
             ),
             "summaries": summaries(),
+            "worth_sharing": told()[:3],
+            "story_count": len(told()),
         }
 
     @cache
@@ -106,6 +113,15 @@ def list_pages(site: Site) -> list[Page]:
         pages.append(Page(url, template, title, make))
     pages.append(
         Page("promises/", "promises.html", "Promises", lambda: _promises(site, promises()))
+    )
+    pages.append(
+        Page(
+            STORIES_URL,
+            "stories.html",
+            "Stories worth sharing",
+            lambda: stories_page_variables(site, told()),
+            moments=tuple(m.id for m in moments if m.share),
+        )
     )
     for url, template, title, context in journey_pages(site, moments):
         pages.append(Page(url, template, title, context))
