@@ -227,10 +227,11 @@ def test_customer_and_moment_pages_fit_a_phone(browser: sync_api.Browser, portab
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_year_in_review_prints_without_navigation(
-    browser: sync_api.Browser, portable: Path, paper: str
+@pytest.mark.parametrize("report", ["2024", "plan"])
+def test_year_in_review_and_plan_print_without_navigation(
+    browser: sync_api.Browser, portable: Path, paper: str, report: str
 ) -> None:
-    year_page = portable / "customers/brandt-vogel/2024/index.html"
+    year_page = portable / f"customers/brandt-vogel/{report}/index.html"
     page = browser.new_page()
     page.goto(year_page.as_uri())
     page.emulate_media(media="print")
@@ -239,10 +240,12 @@ def test_year_in_review_prints_without_navigation(
         ".map(s => getComputedStyle(document.querySelector(s)).display)"
     )
     assert hidden == ["none", "none", "none"]
-    assert page.evaluate("() => document.querySelector('figure.chart svg') !== null")
+    if report != "plan":
+        assert page.evaluate("() => document.querySelector('figure.chart svg') !== null")
     pdf = page.pdf(format=paper, print_background=False)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"year-in-review-{paper}.pdf").write_bytes(pdf)
+    name = "year-in-review" if report != "plan" else "plan"
+    (ARTIFACTS / f"{name}-{paper}.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pdf.startswith(b"%PDF") and 1 <= pages <= 6, pages
     page.close()

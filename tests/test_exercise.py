@@ -499,3 +499,125 @@ def test_stories_filter_in_the_browser_from_disk(
         assert page.evaluate(visible) == 3 and status.text_content() == "3 stories"
     finally:
         page.close()
+
+
+# -- a customer's plan (SPEC 8.3, customers/<slug>/plan/) ---------------------------------
+
+PLAN = """
+-- content/customers/acme.md --
+---
+name: Acme
+---
+-- content/moments/acme/2023-06-01-old.md --
+---
+title: Long ago
+date: 2023-06-01
+customer: Acme
+---
+## Do differently
+
+- Too old to count.
+
+## Plan
+
+- [ ] Q1: Set for 2024, never looked at again.
+-- content/moments/acme/2024-03-01-kickoff.md --
+---
+title: Kickoff
+date: 2024-03-01
+customer: Acme
+---
+## Assumptions
+
+- [ ] They have budget.
+
+## Plan
+
+- [x] Q1: Quarterly review.
+- [ ] Q2: Value log.
+- Train the admins.
+-- content/moments/acme/2025-02-01-review.md --
+---
+title: Review
+date: 2025-02-01
+customer: Acme
+promises:
+  - {promise: Send the numbers, due: 2025-12-15}
+  - {promise: Send the deck, due: 2025-02-05, kept: 2025-02-04}
+---
+## Do differently
+
+- Bring the numbers.
+
+## Assumptions
+
+- [ ] Their CFO signs.
+- [x] The pilot ends in May.
+
+## Plan
+
+- [ ] Q3: Renewal talk.
+- [ ] by 2026-02-15: Budget workshop.
+- [x] by 2025-06-30: Storm playbook.
+- [ ] Q1: Case study.
+- Admin training refresh.
+"""
+
+
+@pytest.fixture(scope="module")
+def plan_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = write_site(tmp_path_factory.mktemp("plan") / "site", PLAN)
+    run = run_cli("build", "--site", site, "--as-of", "2025-11-15")
+    assert run.code == 0, run.err
+    return site / "public"
+
+
+def section_of(page: list, heading_id: str) -> str:  # type: ignore[type-arg]
+    (found,) = [e for e in page if e.attrs.get("aria-labelledby") == heading_id]
+    return found.text
+
+
+def test_the_plan_groups_open_items_by_quarter_of_the_coming_year(plan_site: Path) -> None:
+    page = elements(plan_site / "customers" / "acme" / "plan" / "index.html")
+    assert [e.text for e in page if e.tag == "h1"] == ["Acme: the plan for 2026"]
+    heads = [e.text for e in page if e.tag == "h3"]
+    # 2025's moment aims at 2026: Q1 (the dated workshop falls in Q1 too), Q3,
+    # then the year's item without a quarter.
+    assert heads == ["2026 Q1", "2026 Q3", "2026, no quarter set"]
+    text = section_of(page, "_open-plan")
+    assert text.index("by 2026-02-15 Budget workshop") < text.index("Case study")
+    assert text.index("Case study") < text.index("Renewal talk") < text.index("refresh")
+    assert "Storm playbook" not in text and "Value log" not in text
+
+
+def test_did_we_do_what_we_said_for_the_year_before(plan_site: Path) -> None:
+    page = elements(plan_site / "customers" / "acme" / "plan" / "index.html")
+    text = section_of(page, "_did-we")
+    assert text.startswith("Did we do what we said for 2025? 2 of 4 plan items done (50%).")
+    checks = [e.text for e in page if e.has_class("check")]
+    assert checks == ["Done", "Not done", "Not done", "Done"]
+    overdue = [e.text for e in page if e.has_class("status-overdue") and e.tag == "span"]
+    # 2025's second quarter has passed; the year of the item without a quarter has not.
+    assert overdue == ["overdue"]
+    assert "Not done overdue Value log." in text
+    assert "Set for 2024" not in text
+
+
+def test_the_plan_page_carries_the_rest_of_the_exercise(plan_site: Path) -> None:
+    page = elements(plan_site / "customers" / "acme" / "plan" / "index.html")
+    assert section_of(page, "_differently").count("Bring the numbers") == 1
+    assert "Too old to count" not in section_of(page, "_differently")
+    clarify = section_of(page, "_clarify")
+    assert clarify.index("They have budget") < clarify.index("Their CFO signs")
+    assert "The pilot ends in May" not in clarify
+    promises = section_of(page, "_open-promises")
+    assert "Send the numbers" in promises and "Send the deck" not in promises
+
+
+def test_the_customer_page_and_year_in_review_link_to_the_plan(plan_site: Path) -> None:
+    for rel, href in [
+        ("customers/acme/index.html", "plan/index.html"),
+        ("customers/acme/2025/index.html", "../plan/index.html"),
+    ]:
+        links = [e.attrs["href"] for e in elements(plan_site / rel) if e.tag == "a"]
+        assert href in links, rel

@@ -26,6 +26,7 @@ from momentmap.views.insights import (
     recent,
 )
 from momentmap.views.journey import journey_pages
+from momentmap.views.plan import customer_plan
 from momentmap.views.reflections import reflection_pages
 from momentmap.views.stories import STORIES_URL, Story, stories, stories_page_variables
 
@@ -176,6 +177,15 @@ def _customer_pages(
             moments=tuple(m.id for m in moments),
         )
     ]
+    pages.append(
+        Page(
+            f"{customer.url}plan/",
+            "plan.html",
+            f"{customer.name}: the plan",
+            lambda: {"customer": customer, **customer_plan(moments, as_of)},
+            moments=tuple(m.id for m in moments),
+        )
+    )
     for year, year_moments in sorted(years.items()):
         pages.append(
             Page(
