@@ -4,9 +4,11 @@ moments.json."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -171,8 +173,8 @@ def test_keep_rates_per_person_count_owners_when_given(tmp_path: Path) -> None:
     }
     # Dana is on the moment and answers for the promise without an owner (kept on
     # time); Lee owns the other two (one late, one overdue) and is on no moment.
-    assert people["Dana Smith"] == ["1", "0", "0", "0", "100% of 1"]
-    assert people["Lee Wong"] == ["0", "1", "0", "1", "0% of 2"]
+    assert people["Dana Smith"] == ["1", "0", "0", "0", "100% of 1", "23 hours"]
+    assert people["Lee Wong"] == ["0", "1", "0", "1", "0% of 2", "2 days"]
 
 
 # -- the last 30 days (SPEC 8: the loyalty question) -------------------------------------
@@ -621,3 +623,323 @@ def test_the_customer_page_and_year_in_review_link_to_the_plan(plan_site: Path) 
     ]:
         links = [e.attrs["href"] for e in elements(plan_site / rel) if e.tag == "a"]
         assert href in links, rel
+
+
+# -- factors as patterns (SPEC 8.3) ------------------------------------------------------------
+
+FACTORS = """
+-- content/customers/acme.md --
+---
+name: Acme
+---
+-- content/moments/acme/2024-11-05-a.md --
+---
+title: Crunch
+date: 2024-11-05
+customer: Acme
+sentiment: very negative
+factors: [quota pressure, over-promising]
+---
+## Learnings
+
+- Quotas push deals before they are ready.
+
+## Do differently
+
+- Say no to a date we cannot make.
+
+## Assumptions
+
+- [ ] Their board will wait.
+-- content/moments/acme/2025-02-10-b.md --
+---
+title: Rushed close
+date: 2025-02-10
+customer: Acme
+sentiment: negative
+factors: [quota pressure]
+---
+-- content/moments/acme/2025-05-10-c.md --
+---
+title: Good quarter
+date: 2025-05-10
+customer: Acme
+sentiment: positive
+factors: [quota pressure, exec sponsorship]
+---
+-- content/moments/acme/2025-08-20-d.md --
+---
+title: Sponsor steps in
+date: 2025-08-20
+customer: Acme
+sentiment: very positive
+factors: [exec sponsorship]
+---
+-- content/moments/acme/2025-09-01-e.md --
+---
+title: Mixed news
+date: 2025-09-01
+customer: Acme
+sentiment: mixed
+factors: [over-promising]
+---
+-- content/moments/acme/2025-09-15-f.md --
+---
+title: Saved by honesty
+date: 2025-09-15
+customer: Acme
+sentiment: positive
+factors: [over-promising]
+---
+"""
+
+
+@pytest.fixture(scope="module")
+def factors_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = write_site(tmp_path_factory.mktemp("factors") / "site", FACTORS)
+    run = run_cli("build", "--site", site, "--as-of", "2025-10-15")
+    assert run.code == 0, run.err
+    return site / "public"
+
+
+def test_factors_are_patterns_with_sabotaging_ones_first(factors_site: Path) -> None:
+    page = elements(factors_site / "factors" / "index.html")
+    heads = [e.text for e in page if e.tag == "th" and e.attrs.get("scope") == "col"]
+    assert heads[-4:] == ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]  # up to the as-of's
+    rows = [e for e in page if e.tag == "tr"][1:]
+    cells = [
+        [c.text for c in page[page.index(r) + 1 :] if c.tag in ("th", "td")][:11] for r in rows
+    ]
+    # quota pressure: 2 negative (−2, −1) and 1 positive → sabotages, net −2.
+    # over-promising: 1 negative (−2), 1 mixed, 1 positive (+1): as many bad as good
+    # and net −1 → sabotages too, after the worse one. exec sponsorship helps: +3.
+    assert [c[0] for c in cells] == [
+        "quota pressure sabotages",
+        "over-promising sabotages",
+        "exec sponsorship",
+    ]
+    assert cells[0][1:5] == ["2", "0", "1", "\u22122"]
+    assert cells[0][6:10] == ["1 / 0 / 0", "0 / 0 / 1", "0 / 0 / 0", "0 / 0 / 0"]
+    assert cells[1][1:5] == ["1", "1", "1", "\u22121"]
+    assert cells[2][1:5] == ["0", "0", "2", "+3"]
+    assert cells[2][6:10] == ["0 / 0 / 0", "0 / 0 / 1", "0 / 0 / 1", "0 / 0 / 0"]
+    strips = [e for e in page if e.tag == "svg" and e.has_class("mm-strip")]
+    assert [s.attrs["role"] for s in strips] == ["img"] * 3
+    assert (
+        strips[0]
+        .attrs["aria-label"]
+        .startswith(
+            "quota pressure by quarter: 2025 Q1: 1 negative, 0 neutral or mixed, 0 positive; "
+        )
+    )
+    rects = [e.attrs["class"] for e in page[page.index(strips[2]) :] if e.tag == "rect"][:2]
+    assert rects == ["mm-s4", "mm-s4"]  # exec sponsorship: positive in Q2 and Q3
+
+
+def test_a_factor_page_shows_its_moments_and_reflections(factors_site: Path) -> None:
+    page = elements(factors_site / "factors" / "quota-pressure" / "index.html")
+    text = " ".join(e.text for e in page if e.tag == "main")
+    assert "Factor: quota pressure" in text
+    assert "sabotages 2 negative, 0 neutral or mixed and 1 positive moments; net \u22122." in text
+    for shown in (
+        "Crunch",
+        "Rushed close",
+        "Good quarter",
+        "Quotas push deals",
+        "Say no to a date",
+        "Their board will wait",
+    ):
+        assert shown in text, shown
+    assert "Sponsor steps in" not in text
+
+
+def test_learnings_and_assumptions_are_grouped_by_factor(factors_site: Path) -> None:
+    for section in ("learnings", "assumptions", "plans"):
+        assert (factors_site / section / "by-factor" / "index.html").is_file(), section
+    page = elements(factors_site / "learnings" / "by-factor" / "index.html")
+    groups = [e.text for e in page if e.tag == "h2"]
+    assert [g.split(" (")[0].rsplit(" ", 1)[0] for g in groups[:2]] == [
+        "over-promising",
+        "quota pressure",
+    ]
+
+
+# -- quarters (SPEC 8.3) -----------------------------------------------------------------------
+
+
+def test_sparklines_and_timelines_mark_quarter_boundaries() -> None:
+    from momentmap.render.charts.marks import Mark
+    from momentmap.render.charts.sparkline import layout_sparkline
+    from momentmap.render.charts.svg import timeline_svg
+
+    day = dt.date(2024, 5, 1)
+    mark = Mark(day, 1, "positive", "A moment", "a/")
+    year = layout_sparkline([mark], start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    assert len(year.quarters) == 3  # April, July, October: the first day is the edge
+    decades = layout_sparkline([mark], start=dt.date(2000, 1, 1), end=dt.date(2024, 12, 31))
+    assert decades.quarters == ()  # 100 lines in 160 units would be a grey smear
+    svg = timeline_svg([mark], title="t", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    root = ET.fromstring(str(svg))
+    (quarters,) = [e for e in root.iter() if e.get("class") == "mm-grid mm-quarter"]
+    assert quarters.get("d", "").count("M") == 3
+
+
+def test_the_year_in_review_groups_its_moments_by_quarter(factors_site: Path) -> None:
+    page = elements(factors_site / "customers" / "acme" / "2025" / "index.html")
+    (section,) = [e for e in page if e.attrs.get("aria-labelledby") == "_seminal"]
+    start = page.index(section)
+    heads = [e.text for e in page[start:] if e.tag == "h3"][:3]
+    assert heads == ["Q1 January to March", "Q2 April to June", "Q3 July to September"]
+    listed = section.text  # the chart names every moment first; the lists come after it
+    assert listed.rindex("Rushed close") < listed.index("Q2 April")
+    assert listed.index("Q3 July") < listed.rindex("Sponsor steps in")
+
+
+# -- promises: keep rates on customer and person pages, median time to keep -----------------
+
+
+def test_promises_show_the_median_time_to_keep(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", PROMISES)
+    run = run_cli("build", "--site", site, "--as-of", "2024-12-01")
+    assert run.code == 0, run.err
+    out = site / "public"
+    promises = elements(out / "promises" / "index.html")
+    lead = next(e.text for e in promises if e.tag == "p" and e.has_class("lead"))
+    # Kept after 23 h 30 min (from 09:30 to 09:00 the next day) and after 2 days 7 h 31 min:
+    # the lower middle of the two.
+    assert lead == (
+        "33% of the 3 promises that are due were kept on time. "
+        "Keeping one took 23 hours (the median)."
+    )
+    rows = {
+        e.text.split(" ")[0]: e.text
+        for e in promises
+        if e.tag == "tr" and e.text.startswith(("Acme", "Dana", "Lee"))
+    }
+    assert rows["Lee"].endswith("0% of 2 2 days")
+    assert rows["Dana"].endswith("100% of 1 23 hours")
+    customer = elements(out / "customers" / "acme" / "index.html")
+    facts = next(e.text for e in customer if e.tag == "dl" and e.has_class("facts"))
+    assert facts.endswith("Promises 33% of 3 kept on time, in 23 hours (median)")
+    person = elements(out / "people" / "dana-smith" / "index.html")
+    said = next(e.text for e in person if e.tag == "p" and e.has_class("lead"))
+    assert said == "Promises this person answers for: 100% of 1 kept on time, in 23 hours (median)."
+
+
+WAITING = """
+-- content/customers/acme.md --
+---
+name: Acme
+---
+-- content/moments/acme/2025-03-01-outage.md --
+---
+title: Outage
+date: 2025-03-01 08:00
+customer: Acme
+sentiment: very negative
+moment_of_truth: true
+promises:
+  - {promise: Root cause, within: 24h, kept: 2025-03-01 20:30}
+  - {promise: Credit note, within: 3d, kept: 2025-03-02 09:15}
+---
+-- content/moments/acme/2025-04-01-bad-demo.md --
+---
+title: Bad demo
+date: 2025-04-01
+customer: Acme
+sentiment: negative
+moment_of_truth: true
+---
+-- content/moments/acme/2025-04-11-call.md --
+---
+title: Follow-up call
+date: 2025-04-11
+customer: Acme
+sentiment: neutral
+---
+-- content/moments/acme/2025-06-01-price-hike.md --
+---
+title: Price hike
+date: 2025-06-01
+customer: Acme
+sentiment: negative
+moment_of_truth: true
+promises:
+  - {promise: A discount plan}
+---
+"""
+
+
+def test_the_journey_lists_who_was_left_waiting_longest_first(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", WAITING)
+    run = run_cli("build", "--site", site, "--as-of", "2025-06-30")
+    assert run.code == 0, run.err
+    page = elements(site / "public" / "journey" / "index.html")
+    waits = [e.text for e in page if e.tag == "ol" and e.has_class("waits")]
+    items = [e.text for e in page if e.tag == "li" and e.parts and "(2025-" in e.text][-3:]
+    assert waits and items == [
+        "29 days still waiting: Acme, Price hike (2025-06-01)",
+        "10 days until the next moment: Acme, Bad demo (2025-04-01)",
+        # 08:00 to 09:15 the next day: 25 hours, shown in whole days.
+        "1 day until its promises were kept: Acme, Outage (2025-03-01)",
+    ]
+
+
+# -- review reports the exercise's changes ----------------------------------------------------
+
+REVIEW_BASE = """
+-- content/customers/acme.md --
+---
+name: Acme
+---
+-- content/moments/acme/2024-01-10-kickoff.md --
+---
+title: Kickoff
+date: 2024-01-10
+customer: Acme
+---
+## Plan
+
+- [ ] Q1: Pilot
+- Train the admins
+"""
+
+
+def test_review_reports_plan_items_stories_and_owners(tmp_path: Path) -> None:
+    from test_review import git, review
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "-c", "init.defaultBranch=main", "init", "-q")
+    write_site(repo, REVIEW_BASE)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Base")
+    git(repo, "checkout", "-qb", "feature")
+    head = REVIEW_BASE.replace(
+        "customer: Acme\n---",
+        "customer: Acme\nshare: true\n"
+        "promises:\n  - {promise: Send the plan, due: 2024-01-20, by: Lee}\n---",
+    ).replace("- [ ] Q1: Pilot", "- [x] Q1: Pilot\n- [ ] Q2: Renewal review")
+    write_site(repo, head)
+    code, out, err = review(cwd=repo)
+    assert code == 0, err
+    file = "content/moments/acme/2024-01-10-kickoff.md"
+    assert "Plan items: 1 added, 1 checked off · Stories: 1 shared · Promises: 1 made" in out
+    assert (
+        f"### Plan items added (1)\n\n- Renewal review — **Kickoff** (Acme, 2024-01-10) `{file}:12`"
+        in out
+    )
+    assert (
+        f"### Plan items checked off (1)\n\n- Pilot — **Kickoff** (Acme, 2024-01-10) `{file}:11`"
+        in out
+    )
+    assert f"### Stories shared (1)\n\n- **Kickoff** (Acme, 2024-01-10) `{file}`" in out
+    assert "owner Lee" in out
+    code, out, err = review("--format", "json", cwd=repo)
+    data = json.loads(out)
+    assert [(p["text"], p["done"], p["due"]) for p in data["plan"]["added"]] == [
+        ("Renewal review", False, "2025-Q2")
+    ]
+    assert [p["text"] for p in data["plan"]["checked_off"]] == ["Pilot"]
+    assert [s["id"] for s in data["stories"]] == ["acme/2024-01-10-kickoff"]
+    assert data["promises"]["made"][0]["by"] == "Lee"

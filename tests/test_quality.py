@@ -6,7 +6,7 @@ desktop, and follow the reader's dark or light preference.
 - One build of the example site, one validator JVM over the whole output
   (every HTML page, plus the standalone SVG and CSS files), one browser.
 - axe-core runs on the dashboard, a customer, a moment, a year in review, the
-  journey, the promises, the stories and a customer's plan, in light and dark, at 1280 and 390 px; violations
+  journey, the promises, the stories, a customer's plan and the factors, in light and dark, at 1280 and 390 px; violations
   of impact "serious" or "critical" fail.
 - Screenshots of those pages go to tests/artifacts/ (git-ignored).
 - No page scrolls sideways at 390 px (a table may, inside its .table-wrap).
@@ -131,6 +131,7 @@ def pages(build: Build) -> Pages:
         "promises": "promises/index.html",
         "stories": "stories/index.html",
         "plan": customer["url"] + "plan/index.html",
+        "factors": "factors/index.html",
     }
     every_type = dict(checked)
     for section in (

@@ -139,11 +139,14 @@ def test_keep_rates_per_customer_and_person(out: Path) -> None:
     page = elements(out / "promises/index.html")
     rows = {r.text for r in page if r.tag == "tr" and r.parts}
     # Acme: kept on time 1, late 1, broken 1, overdue 1 (credit note is not due yet) -> 1 of 4
-    assert "Acme 1 1 1 1 25% of 4" in rows
-    assert "Dana 1 1 1 1 25% of 4" in rows  # Dana was in both Acme moments
-    assert "Lee 0 0 1 1 0% of 2" in rows
+    # … and the median time from promising to keeping, of the two kept
+    assert "Acme 1 1 1 1 25% of 4 1 day" in rows
+    assert "Dana 1 1 1 1 25% of 4 1 day" in rows  # Dana was in both Acme moments
+    assert "Lee 0 0 1 1 0% of 2 —" in rows  # kept none
     lead = next(e.text for e in page if e.tag == "p" and e.has_class("lead"))
-    assert lead == "25% of the 4 promises that are due were kept on time."
+    assert lead == (
+        "25% of the 4 promises that are due were kept on time. Keeping one took 1 day (the median)."
+    )
     statuses = [e.text for e in page if e.tag == "span" and e.has_class("status")]
     assert sorted(statuses) == ["broken", "kept late", "kept on time", "open", "overdue"]
 

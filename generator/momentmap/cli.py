@@ -378,8 +378,9 @@ def review(site: Path, base: str | None, head: str | None, as_of: str | None, fm
     """Summarize what changed in the moments between two git refs, for a merge request.
 
     Lists moments added, changed and removed; assumptions opened and clarified;
-    promises made, kept, broken and overdue; sentiment changes per customer; and
-    the problems in the changed files. Exits 0 even when those include errors,
+    plan items added and checked off; stories shared; promises made, kept, broken
+    and overdue; sentiment changes per customer; and the problems in the changed
+    files. Exits 0 even when those include errors,
     so that CI can post the review; `momentmap check` is the gate.
 
     BASE defaults to the merge base of HEAD with the remote's default branch

@@ -213,6 +213,11 @@ class Moment(Record):
     def year(self) -> int:
         return self.when.day.year
 
+    @property
+    def quarter(self) -> int:
+        """1 … 4: the quarter of the year the moment happened in."""
+        return (self.date.month - 1) // 3 + 1
+
     def sort_key(self) -> tuple[When, str]:
         return (self.when, self.id)
 

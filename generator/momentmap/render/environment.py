@@ -23,6 +23,7 @@ from momentmap.model import Moment, Site
 from momentmap.parallel import map_chunks
 from momentmap.render import charts
 from momentmap.urls import LinkStyle, relative_href
+from momentmap.views.factors import FactorPattern
 from momentmap.views.insights import KeepRate
 from momentmap.views.pages import Page, term_url
 
@@ -146,7 +147,22 @@ def create_environment(
         ]
         return charts.bars_svg(bars, title=title)
 
+    def factor_strip(pattern: FactorPattern, largest: int) -> Markup:
+        columns = [
+            charts.Column(f"Q{q.quarter}", q.counts.negative, q.counts.neutral, q.counts.positive)
+            for q in pattern.quarters
+        ]
+        said = "; ".join(
+            f"{q.label}: {q.counts.negative} negative, {q.counts.neutral} neutral or mixed, "
+            f"{q.counts.positive} positive"
+            for q in pattern.quarters
+        )
+        return charts.strip_svg(
+            columns, largest=largest, title=f"{pattern.name} by quarter: {said}"
+        )
+
     env.globals.update(
+        factor_strip=factor_strip,
         timeline=timeline,
         emotion_curve=emotion_curve,
         sparkline=sparkline,

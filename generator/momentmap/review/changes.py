@@ -45,6 +45,8 @@ class MomentChange:
 
 @dataclass(frozen=True, slots=True)
 class AssumptionChange:
+    """A reflection item (an assumption or a plan item) and the moment it is in."""
+
     item: Item
     moment: Moment
 
@@ -91,6 +93,9 @@ class Review:
     overdue: tuple[PromiseChange, ...]
     dropped_promises: tuple[PromiseChange, ...]  # open or overdue ones removed
     moods: tuple[MoodChange, ...]
+    planned: tuple[AssumptionChange, ...]  # plan items added
+    checked_off: tuple[AssumptionChange, ...]  # plan items marked done (or added done)
+    shared: tuple[Moment, ...]  # moments newly marked `share: true`
     diagnostics: tuple[Diagnostic, ...]  # HEAD's, in changed files or new with the change
 
     @property

@@ -194,6 +194,24 @@ class _Assumptions:
 
 
 @dataclass(slots=True)
+class _Plans:
+    """Plan items added, and plan items checked off (done now, not done before)."""
+
+    added: list[AssumptionChange] = field(default_factory=list)
+    done: list[AssumptionChange] = field(default_factory=list)
+
+    def compare(self, before: Moment | None, after: Moment | None) -> None:
+        if after is None:
+            return
+        pairs, _, new = match_items(before.plan if before else (), after.plan, lambda i: i.text)
+        self.added += [AssumptionChange(i, after) for i in new]
+        self.done += [AssumptionChange(i, after) for i in new if i.done]
+        self.done += [
+            AssumptionChange(now, after) for was, now in pairs if now.done and not was.done
+        ]
+
+
+@dataclass(slots=True)
 class _Promises:
     """Promises made (new, in any state), newly kept or broken, overdue in a touched
     moment, and removed while open or overdue."""
@@ -250,9 +268,14 @@ def compare(base: Side, head: Side, *, as_of: dt.date) -> Review:
 
     assumptions = _Assumptions()
     promises = _Promises()
+    plans = _Plans()
     for was, now in touched:
         assumptions.compare(was, now)
         promises.compare(was, now, as_of)
+        plans.compare(was, now)
+    shared = [
+        now for was, now in touched if now is not None and now.share and not (was and was.share)
+    ]
 
     customers: dict[str, str] = {s: c.name for s, c in base.site.customers.items()}
     customers.update((s, c.name) for s, c in head.site.customers.items())
@@ -304,4 +327,7 @@ def compare(base: Side, head: Side, *, as_of: dt.date) -> Review:
         dropped_promises=promise_order(promises.dropped),
         moods=tuple(moods),
         diagnostics=_relevant_diagnostics(base, head),
+        planned=assumption_order(plans.added),
+        checked_off=assumption_order(plans.done),
+        shared=tuple(sorted(shared, key=Moment.sort_key)),
     )

@@ -19,6 +19,7 @@ from momentmap.review.changes import (
 )
 from momentmap.review.compare import SHOWN_VALUES
 from momentmap.review.revisions import Label
+from momentmap.views.data import plan_due
 from momentmap.views.insights import late_words
 
 # -- render: Markdown ----------------------------------------------------------
@@ -65,6 +66,11 @@ def summary_line(review: Review) -> str:
             (review.clarified, "clarified"),
             (review.dropped_assumptions, "removed while open"),
         ),
+        "Plan items": (
+            (review.planned, "added"),
+            (review.checked_off, "checked off"),
+        ),
+        "Stories": ((review.shared, "shared"),),
         "Promises": (
             (review.made, "made"),
             (review.kept, "kept"),
@@ -232,6 +238,12 @@ def render_markdown(review: Review) -> str:
         ("Open assumptions removed", review.dropped_assumptions),
     ):
         section(title, [_assumption_line(review, a) for a in assumptions])
+    section("Plan items added", [_assumption_line(review, a) for a in review.planned])
+    section("Plan items checked off", [_assumption_line(review, a) for a in review.checked_off])
+    section(
+        "Stories shared",
+        [f"- {_moment_text(review, m)} {md_code(m.file)}" for m in review.shared],
+    )
     for title, promises in (
         ("Promises made", review.made),
         ("Promises kept", review.kept),
@@ -291,6 +303,18 @@ def review_json(review: Review) -> dict[str, object]:
             for c in changes
         ]
 
+    def plan_items(changes: Iterable[AssumptionChange]) -> list[dict[str, object]]:
+        return [
+            {
+                "text": c.item.text,
+                "done": c.item.done,
+                "due": plan_due(c.item, c.moment),
+                "line": c.item.line,
+                "moment": _moment_json(review, c.moment, ""),
+            }
+            for c in changes
+        ]
+
     def promises(changes: Iterable[PromiseChange]) -> list[dict[str, object]]:
         return [
             {
@@ -326,6 +350,11 @@ def review_json(review: Review) -> dict[str, object]:
             "clarified": assumptions(review.clarified),
             "removed_open": assumptions(review.dropped_assumptions),
         },
+        "plan": {
+            "added": plan_items(review.planned),
+            "checked_off": plan_items(review.checked_off),
+        },
+        "stories": [_moment_json(review, m, m.file) for m in review.shared],
         "promises": {
             "made": promises(review.made),
             "kept": promises(review.kept),

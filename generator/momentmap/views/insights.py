@@ -8,10 +8,11 @@ attention is `attention`.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from momentmap.model import Item, Moment, Promise, PromiseStatus
+from momentmap.model import Item, Moment, Promise, PromiseStatus, When
 
 NEGATIVE = ("negative", "very negative")
 
@@ -65,6 +66,12 @@ class KeepRate:
     late: int
     broken: int
     overdue: int
+    to_keep: dt.timedelta | None = None  # the median time from promising to keeping
+
+    @property
+    def to_keep_text(self) -> str:
+        """'3 days', '5 hours'; '' when nothing was kept (or kept at once)."""
+        return late_words(self.to_keep) if self.to_keep is not None else ""
 
     @property
     def due(self) -> int:
@@ -95,9 +102,29 @@ def promise_refs(moments: Iterable[Moment], as_of: dt.date) -> list[PromiseRef]:
 
 def keep_rate(label: str, url: str, refs: Iterable[PromiseRef]) -> KeepRate:
     counts = {"kept": 0, "late": 0, "broken": 0, "overdue": 0, "open": 0}
+    times = []
     for ref in refs:
         counts[ref.status] += 1
-    return KeepRate(label, url, counts["kept"], counts["late"], counts["broken"], counts["overdue"])
+        took = time_to_keep(ref.promise, ref.moment)
+        if took is not None:
+            times.append(took)
+    median = statistics.median_low(sorted(times)) if times else None
+    return KeepRate(
+        label, url, counts["kept"], counts["late"], counts["broken"], counts["overdue"], median
+    )
+
+
+def time_to_keep(promise: Promise, moment: Moment) -> dt.timedelta | None:
+    """From the moment the promise was made to when it was kept: to the minute when both
+    have a time, else in days; None while it is not kept."""
+    kept = promise.kept
+    if not isinstance(kept, When):
+        return None
+    if kept.time and moment.when.time:
+        took = kept.instant(moment.when) - moment.when.instant(kept)
+    else:
+        took = dt.timedelta(days=(kept.day - moment.date).days)
+    return max(took, dt.timedelta())
 
 
 def open_assumptions_oldest_first(moments: Iterable[Moment], as_of: dt.date) -> list[ItemRef]:

@@ -1,13 +1,22 @@
-"""The journey view: where along the stages customers felt what, and where the chain breaks."""
+"""The journey view: where along the stages customers felt what, and where the chain breaks.
+
+Left waiting: after a negative moment of truth, how long the customer waited
+for us. When promises were made there, the wait ends when the last of them was
+kept; otherwise it ends at the customer's next moment. A wait that has not
+ended (a promise not kept, no moment since) runs to the as-of date and is
+marked as still waiting. To the minute when both ends have a time, else in
+days; the longest first.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from momentmap.model import Customer, Moment, Site
+from momentmap.model import Customer, Moment, Site, When
 from momentmap.urls import slugify
-from momentmap.views.insights import NEGATIVE
+from momentmap.views.insights import NEGATIVE, late_words
 
 SENTIMENT_COLUMNS = ("very negative", "negative", "neutral", "mixed", "positive", "very positive")
 NO_STAGE = "no stage"
@@ -22,6 +31,17 @@ class Cell:
     @property
     def url(self) -> str:
         return f"journey/{slugify(self.stage)}/{slugify(self.sentiment)}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    moment: Moment  # the negative moment of truth
+    waited: dt.timedelta
+    ended_by: str  # "until its promises were kept", "until the next moment"; "" while waiting
+
+    @property
+    def text(self) -> str:
+        return late_words(self.waited) or "less than a minute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +84,7 @@ def journey_pages(
         "rows": rows,
         "moments_of_truth": [(stage, found) for stage, found in truths_by_stage if found],
         "first_breaks": first_breaks(site.customers, truths),
+        "left_waiting": left_waiting(moments, site.as_of)[:WAITS_SHOWN],
         "weakest_stages": weakest,
     }
     pages = [("journey/", "journey.html", "Journey", context)]
@@ -84,3 +105,35 @@ def first_breaks(
         if moment.sentiment in NEGATIVE:
             first.setdefault(moment.customer, moment)
     return [(customers[slug], first[slug]) for slug in customers if slug in first]
+
+
+WAITS_SHOWN = 10
+
+
+def left_waiting(moments: list[Moment], as_of: dt.date) -> list[Wait]:
+    """Every negative moment of truth with how long the customer waited after it."""
+    following: dict[str, Moment] = {}  # customer -> the moment after the one in hand
+    waits = []
+    for moment in reversed(moments):  # newest first, so the next moment is known
+        if moment.moment_of_truth and moment.sentiment in NEGATIVE:
+            waits.append(_wait(moment, following.get(moment.customer), as_of))
+        following[moment.customer] = moment
+    return sorted(waits, key=lambda w: (-w.waited, w.moment.sort_key()))
+
+
+def _wait(moment: Moment, after: Moment | None, as_of: dt.date) -> Wait:
+    start = moment.when
+    if moment.promises:
+        kept = [p.kept for p in moment.promises]
+        if all(isinstance(k, When) for k in kept):
+            last = max((k for k in kept if isinstance(k, When)), key=lambda k: k.instant(k))
+            return Wait(moment, _between(start, last), "until its promises were kept")
+    elif after is not None:
+        return Wait(moment, _between(start, after.when), "until the next moment")
+    return Wait(moment, _between(start, When(as_of)), "")
+
+
+def _between(start: When, end: When) -> dt.timedelta:
+    if start.time and end.time:
+        return max(end.instant(start) - start.instant(end), dt.timedelta())
+    return dt.timedelta(days=max((end.day - start.day).days, 0))

@@ -15,6 +15,7 @@ from functools import cache, partial
 from momentmap.content.fields import SENTIMENTS
 from momentmap.model import TAXONOMIES, Moment, Site
 from momentmap.views.attention import CustomerSummary, summarize_customers
+from momentmap.views.factors import FactorPattern, factor_patterns
 from momentmap.views.insights import (
     ItemRef,
     PromiseRef,
@@ -152,6 +153,7 @@ def _customer_pages(
             "open_assumptions": open_items,
             "plan": items(moments, "plan", as_of),
             "promises": promise_refs(moments, as_of),
+            "keep": keep_rate(customer.name, customer.url, promise_refs(moments, as_of)),
             "peak": peak(moments),
             "latest": moments[-1] if moments else None,
         }
@@ -284,6 +286,16 @@ def term_url(site: Site, kind: str, value: str) -> str:
 
 def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
     pages = []
+
+    @cache
+    def promises() -> list[PromiseRef]:
+        return promise_refs(moments, site.as_of)
+
+    owned: dict[str, list[str]] = defaultdict(list)  # owner -> ids of moments with their promises
+    for moment in moments:
+        for owner in dict.fromkeys(p.by for p in moment.promises if p.by):
+            owned[owner].append(moment.id)
+
     for kind in TAXONOMIES:
         members: dict[str, list[Moment]] = defaultdict(list)
         for moment in moments:
@@ -299,6 +311,9 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
         terms = [
             (value, term_url(site, kind, value), len(members.get(value, []))) for value in values
         ]
+        if kind == "factors":
+            pages.extend(_factor_pages(site, moments))
+            continue
         pages.append(
             Page(
                 f"{kind}/",
@@ -309,17 +324,71 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
         )
         for value in values:
             listed = list(reversed(members.get(value, [])))
+            fixed: Variables = {"kind": kind, "term": value, "terms": [], "moments": listed}
+            context: Variables | Callable[[], Variables] = fixed
+            shown = tuple(m.id for m in listed)
+            if kind == "people":
+                shown = tuple(dict.fromkeys((*shown, *owned.get(value, ()))))
+                context = partial(_person, fixed, value, promises)
             pages.append(
                 Page(
                     term_url(site, kind, value),
                     "taxonomy.html",
                     value,
-                    moments=tuple(m.id for m in listed),
+                    moments=shown,
                     # A term page lists its own moments only: listing every term
                     # on every term page would grow with the square of the terms.
-                    context={"kind": kind, "term": value, "terms": [], "moments": listed},
+                    context=context,
                 )
             )
+    return pages
+
+
+def _person(context: Variables, person: str, promises: Callable[[], list[PromiseRef]]) -> Variables:
+    """A person's page adds the keep rate of the promises they answer for: those they
+    own (`by`), and those without an owner on their moments."""
+    refs = [r for r in promises() if person in r.owners]
+    return {**context, "keep": keep_rate(person, "", refs)}
+
+
+def _factor_pages(site: Site, moments: list[Moment]) -> list[Page]:
+    """factors/ as patterns, and a page per factor with its moments and reflections."""
+    as_of = site.as_of
+
+    @cache
+    def patterns() -> list[FactorPattern]:
+        return factor_patterns(site, moments)
+
+    def largest(shown: Iterable[FactorPattern]) -> int:
+        return max((q.counts.total for p in shown for q in p.quarters), default=0)
+
+    def index() -> Variables:
+        return {"patterns": patterns(), "largest": largest(patterns())}
+
+    def one(name: str) -> Variables:
+        pattern = next(p for p in patterns() if p.name == name)
+        shown = list(reversed(pattern.moments))  # date order, as `items` lists them
+        return {
+            "pattern": pattern,
+            "largest": largest(patterns()),
+            "learnings": items(shown, "learnings", as_of),
+            "do_differently": items(shown, "do_differently", as_of),
+            "assumptions": [r for r in items(shown, "assumptions", as_of) if not r.item.clarified],
+        }
+
+    named = sorted({f for m in moments for f in m.factors}, key=str.casefold)
+    pages = [Page("factors/", "factors.html", "Factors", index)]
+    for name in named:
+        pages.append(
+            Page(
+                term_url(site, "factors", name),
+                "factor.html",
+                name,
+                partial(one, name),
+                # Its strip shares a scale with every factor's, so any moment may move it.
+                moments=None,
+            )
+        )
     return pages
 
 

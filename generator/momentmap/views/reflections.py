@@ -1,6 +1,6 @@
 """The answers to the reflection questions across the site: learnings,
 assumptions and plans, each seen by customer (the main page) and by type,
-stage and tag (one more page each, so no JavaScript is needed to regroup).
+stage, tag and factor (one more page each, so no JavaScript is needed to regroup).
 
 The main page lists every item. The other views show each group's
 GROUP_LIMIT most telling items (the newest learnings and plans, the oldest
@@ -25,6 +25,7 @@ VIEWS = {
     "type": ("Type", "by-type/"),
     "stage": ("Stage", "by-stage/"),
     "tag": ("Tag", "by-tag/"),
+    "factor": ("Factor", "by-factor/"),
 }
 
 
@@ -57,16 +58,17 @@ def group_refs(
     if view == "customer":
         titled = [(slug, c.name, c.url) for slug, c in site.customers.items()]
     else:
-        kind = {"type": "types", "stage": "stages", "tag": "tags"}[view]
+        kind = {"type": "types", "stage": "stages", "tag": "tags", "factor": "factors"}[view]
         values = (
             site.config.types
             if view == "type"
             else site.config.stages
             if view == "stage"
-            else sorted(site.terms["tags"], key=str.casefold)
+            else sorted(site.terms[kind], key=str.casefold)
         )
         titled = [(value, value, f"{kind}/{site.terms[kind][value]}/") for value in values]
-        titled.append(("", {"type": "no type", "stage": "no stage", "tag": "untagged"}[view], ""))
+        none = {"type": "no type", "stage": "no stage", "tag": "untagged", "factor": "no factor"}
+        titled.append(("", none[view], ""))
     groups = []
     for key, title, url in titled:
         found = keyed.get(key)
@@ -86,6 +88,8 @@ def _keys(moment: Moment, view: str) -> tuple[str, ...]:
         return (moment.type or "",)
     if view == "stage":
         return (moment.stage or "",)
+    if view == "factor":
+        return moment.factors or ("",)
     return moment.tags or ("",)
 
 

@@ -20,24 +20,28 @@ Reading a chart without colour
 
 The modules, in dependency order: `geometry` (sizes), `marks` (the input and a
 placed mark), `text`, `axis`, the layouts (`timeline`, `curve`, `sparkline`,
-`bars`) and `svg`, which writes them.
+`bars`, `strip`) and `svg`, which writes them.
 """
 
 from momentmap.render.charts.marks import Bar, Mark
+from momentmap.render.charts.strip import Column
 from momentmap.render.charts.svg import (
     bars_svg,
     emotion_curve_svg,
     legend_html,
     sparkline_svg,
+    strip_svg,
     timeline_svg,
 )
 
 __all__ = [
     "Bar",
+    "Column",
     "Mark",
     "bars_svg",
     "emotion_curve_svg",
     "legend_html",
     "sparkline_svg",
+    "strip_svg",
     "timeline_svg",
 ]

@@ -19,6 +19,7 @@ class SparkLayout:
     zero_y: float
     marks: tuple[PlacedMark, ...]
     line: tuple[tuple[float, float], ...]
+    quarters: tuple[float, ...] = ()  # x of each quarter's first day, when they are apart
 
 
 def layout_sparkline(marks: Sequence[Mark], *, start: dt.date, end: dt.date) -> SparkLayout:
@@ -38,4 +39,17 @@ def layout_sparkline(marks: Sequence[Mark], *, start: dt.date, end: dt.date) -> 
         PlacedMark(m, x, y(score(m)), 0, glyph_r(m, SPARK_R, SPARK_R_VERY))
         for m, x in zip(inside, x_scale.xs(m.day for m in inside), strict=True)
     )
-    return SparkLayout(SPARK_W, SPARK_H, y(0), placed, trend_line(placed, 3.0))
+    starts = [
+        dt.date(year, month, 1)
+        for year in range(lo.year, hi.year + 1)
+        for month in (1, 4, 7, 10)
+        if lo < dt.date(year, month, 1) <= hi
+    ]
+    xs = x_scale.xs(starts)
+    apart = len(xs) < 2 or xs[1] - xs[0] >= SPARK_QUARTER_GAP
+    return SparkLayout(
+        SPARK_W, SPARK_H, y(0), placed, trend_line(placed, 3.0), tuple(xs) if apart else ()
+    )
+
+
+SPARK_QUARTER_GAP = 6.0  # quarter boundaries closer than this are left out

@@ -42,6 +42,7 @@ from momentmap.render.charts.marks import (
     shape_of,
 )
 from momentmap.render.charts.sparkline import layout_sparkline
+from momentmap.render.charts.strip import STRIP_COLUMN, STRIP_FONT, Column, layout_strip
 from momentmap.render.charts.text import Label
 from momentmap.render.charts.timeline import Cluster, layout_timeline
 from momentmap.urlsafety import safe_href
@@ -59,6 +60,9 @@ def timeline_svg(
         return _empty_svg("mm-timeline", title)
     layout = layout_timeline(marks, start=start, end=end)
     parts = [_open("mm-timeline", layout.width, layout.height, title)]
+    quarters = [t.x for t in layout.axis.ticks if t.kind == "quarter"]
+    if quarters:  # the boundaries between quarters, fainter than the years'
+        parts.append(_vlines("mm-grid mm-quarter", quarters, layout.top, layout.axis.y))
     years = [t.x for t in layout.axis.ticks if t.kind == "year"]
     if years:
         parts.append(_vlines("mm-grid", years, layout.top, layout.axis.y))
@@ -110,6 +114,8 @@ def sparkline_svg(marks: Sequence[Mark], *, start: dt.date, end: dt.date, title:
         f"<title>{_e(title)}</title>",
         f'<path class="mm-zero" d="M{_n(SPARK_PAD)} {_n(layout.zero_y)}H{_n(layout.width - SPARK_PAD)}"/>',
     ]
+    if layout.quarters:
+        parts.append(_vlines("mm-quarter", layout.quarters, 1, layout.height - 1))
     if len(layout.line) > 1:
         parts.append(f'<polyline class="mm-line" points="{_points(layout.line)}"/>')
     parts += [_glyph(p) for p in layout.marks]
@@ -327,3 +333,28 @@ def _e(text: str) -> str:
 
 # C0 controls but tab and newline, DEL and C1 controls: not allowed as text in HTML.
 _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_svg(columns: Sequence[Column], *, largest: int, title: str) -> Markup:
+    """A small picture of a factor's last quarters: an image with an accessible name
+    (`title` says the numbers), no links."""
+    layout = layout_strip(columns, largest)
+    w, h = _n(layout.width), _n(layout.height)
+    parts = [
+        f'<svg class="mm-chart mm-strip" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        f'font-size="{_n(STRIP_FONT)}" role="img" aria-label="{_e(title)}">',
+        f"<title>{_e(title)}</title>",
+        f'<path class="mm-axis" d="M0 {_n(layout.baseline)}H{w}"/>',
+    ]
+    parts += [
+        f'<rect class="{s.cls}" x="{_n(s.x)}" y="{_n(s.y)}" width="{_n(STRIP_COLUMN)}" '
+        f'height="{_n(s.height)}"/>'
+        for s in layout.segments
+    ]
+    parts += [
+        f'<text class="mm-strip-label" x="{_n(x)}" y="{_n(layout.height - 2)}" '
+        f'text-anchor="middle">{_e(text)}</text>'
+        for x, text in layout.labels
+    ]
+    parts.append("</svg>")
+    return Markup("\n".join(parts))
