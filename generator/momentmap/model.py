@@ -123,32 +123,33 @@ class Promise(Record):
             return "broken"
         if self.kept is None:
             return "overdue" if self.due is not None and self.due.day < as_of else "open"
-        return "late" if self.due is not None and is_after(self.kept, self.due) else "kept"
+        late = self.due is not None and elapsed(self.due, self.kept) > _ZERO
+        return "late" if late else "kept"
 
     def late_by(self, as_of: dt.date) -> dt.timedelta:
-        """How far past due: an open promise until `as_of`, a kept one until it was kept
-        (to the second when both have a time, else in days); zero when not late."""
+        """How far past due: an open promise until `as_of`, a kept one until it was kept;
+        zero when not late."""
         due, kept = self.due, self.kept
         if due is None or kept is False:
             return _ZERO
-        if kept is None:
-            late = dt.timedelta(days=(as_of - due.day).days)
-        elif kept.time and due.time:
-            late = kept.instant(due) - due.instant(kept)
-        else:
-            late = dt.timedelta(days=(kept.day - due.day).days)
-        return max(late, _ZERO)
+        return max(elapsed(due, When(as_of) if kept is None else kept), _ZERO)
 
 
 _ZERO = dt.timedelta()
 
 
-def is_after(kept: When, due: When) -> bool:
-    """Whether `kept` is past `due`: to the second when both have a time ('by 5 pm' is
-    kept late at 17:01), else by the day (a due date without a time lasts all day)."""
-    if kept.time and due.time:
-        return kept.instant(due) > due.instant(kept)
-    return kept.day > due.day
+def elapsed(start: When, end: When) -> dt.timedelta:
+    """From `start` to `end`, negative when `end` is earlier: to the second when both have
+    a time ('by 5 pm' is kept late at 17:01), else in whole days (a date without a time
+    lasts all day)."""
+    if start.time and end.time:
+        return end.instant(start) - start.instant(end)
+    return dt.timedelta(days=(end.day - start.day).days)
+
+
+def quarter_of(day: dt.date) -> int:
+    """1 … 4: the quarter of the year `day` is in."""
+    return (day.month - 1) // 3 + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class Moment(Record):
     @property
     def quarter(self) -> int:
         """1 … 4: the quarter of the year the moment happened in."""
-        return (self.date.month - 1) // 3 + 1
+        return quarter_of(self.date)
 
     def sort_key(self) -> tuple[When, str]:
         return (self.when, self.id)

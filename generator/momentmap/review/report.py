@@ -19,8 +19,8 @@ from momentmap.review.changes import (
 )
 from momentmap.review.compare import SHOWN_VALUES
 from momentmap.review.revisions import Label
-from momentmap.views.data import plan_due
 from momentmap.views.insights import late_words
+from momentmap.views.plan import plan_due
 
 # -- render: Markdown ----------------------------------------------------------
 

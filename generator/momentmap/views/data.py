@@ -5,20 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from momentmap.model import Item, Moment, Site, When
+from momentmap.model import Moment, Site, When
+from momentmap.views.plan import plan_due
 
 
 def _date(value: dt.date | When | bool | None) -> str | bool | None:
     if isinstance(value, When):
         return value.iso
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def plan_due(item: Item, moment: Moment) -> str | None:
-    """When a plan item is due: '2025-Q1' (of the year after the moment's), a date, or None."""
-    if item.quarter:
-        return f"{moment.when.day.year + 1}-Q{item.quarter}"
-    return item.due.isoformat() if item.due else None
 
 
 def _moment(moment: Moment, as_of: dt.date) -> dict[str, object]:

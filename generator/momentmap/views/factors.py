@@ -15,18 +15,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from momentmap.model import Moment, Site
+from momentmap.model import Moment, Site, quarter_of
+from momentmap.views.insights import tone
 
-Tone = Literal["negative", "neutral", "positive"]
 QUARTERS_SHOWN = 4
-
-
-def tone(moment: Moment) -> Tone:
-    if moment.sentiment == "mixed" or moment.sentiment_score == 0:
-        return "neutral"
-    return "negative" if moment.sentiment_score < 0 else "positive"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +62,7 @@ class FactorPattern:
 
 def last_quarters(as_of: dt.date, count: int = QUARTERS_SHOWN) -> list[tuple[int, int]]:
     """(year, quarter) of the `count` quarters up to the as-of date's, oldest first."""
-    index = as_of.year * 4 + (as_of.month - 1) // 3
+    index = as_of.year * 4 + quarter_of(as_of) - 1
     return [(i // 4, i % 4 + 1) for i in range(index - count + 1, index + 1)]
 
 
@@ -90,7 +83,7 @@ def factor_patterns(site: Site, moments: Sequence[Moment]) -> list[FactorPattern
     for name, found in members.items():
         by_quarter: dict[tuple[int, int], list[Moment]] = defaultdict(list)
         for moment in found:
-            by_quarter[(moment.year, (moment.date.month - 1) // 3 + 1)].append(moment)
+            by_quarter[(moment.year, moment.quarter)].append(moment)
         patterns.append(
             FactorPattern(
                 name,

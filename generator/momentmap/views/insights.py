@@ -11,10 +11,19 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from momentmap.model import Item, Moment, Promise, PromiseStatus, When
+from momentmap.model import Item, Moment, Promise, PromiseStatus, When, elapsed
 
 NEGATIVE = ("negative", "very negative")
+Tone = Literal["negative", "neutral", "positive"]
+
+
+def tone(moment: Moment) -> Tone:
+    """How a moment went, in three: mixed counts as neutral."""
+    if moment.sentiment == "mixed" or moment.sentiment_score == 0:
+        return "neutral"
+    return "negative" if moment.sentiment_score < 0 else "positive"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +117,7 @@ def keep_rate(label: str, url: str, refs: Iterable[PromiseRef]) -> KeepRate:
         took = time_to_keep(ref.promise, ref.moment)
         if took is not None:
             times.append(took)
-    median = statistics.median_low(sorted(times)) if times else None
+    median = statistics.median_low(times) if times else None
     return KeepRate(
         label, url, counts["kept"], counts["late"], counts["broken"], counts["overdue"], median
     )
@@ -120,11 +129,7 @@ def time_to_keep(promise: Promise, moment: Moment) -> dt.timedelta | None:
     kept = promise.kept
     if not isinstance(kept, When):
         return None
-    if kept.time and moment.when.time:
-        took = kept.instant(moment.when) - moment.when.instant(kept)
-    else:
-        took = dt.timedelta(days=(kept.day - moment.date).days)
-    return max(took, dt.timedelta())
+    return max(elapsed(moment.when, kept), dt.timedelta())
 
 
 def open_assumptions_oldest_first(moments: Iterable[Moment], as_of: dt.date) -> list[ItemRef]:

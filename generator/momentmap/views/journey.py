@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from momentmap.model import Customer, Moment, Site, When
+from momentmap.model import Customer, Moment, Site, When, elapsed
 from momentmap.urls import slugify
 from momentmap.views.insights import NEGATIVE, late_words
 
@@ -134,6 +134,4 @@ def _wait(moment: Moment, after: Moment | None, as_of: dt.date) -> Wait:
 
 
 def _between(start: When, end: When) -> dt.timedelta:
-    if start.time and end.time:
-        return max(end.instant(start) - start.instant(end), dt.timedelta())
-    return dt.timedelta(days=max((end.day - start.day).days, 0))
+    return max(elapsed(start, end), dt.timedelta())

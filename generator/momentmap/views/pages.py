@@ -144,6 +144,7 @@ def _customer_pages(
 
     def overview() -> Variables:
         open_items = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
+        promises = promise_refs(moments, as_of)
         return {
             "customer": customer,
             "summary": summary_of(slug),
@@ -152,8 +153,8 @@ def _customer_pages(
             "learnings": items(moments, "learnings", as_of),
             "open_assumptions": open_items,
             "plan": items(moments, "plan", as_of),
-            "promises": promise_refs(moments, as_of),
-            "keep": keep_rate(customer.name, customer.url, promise_refs(moments, as_of)),
+            "promises": promises,
+            "keep": keep_rate(customer.name, customer.url, promises),
             "peak": peak(moments),
             "latest": moments[-1] if moments else None,
         }
@@ -324,7 +325,13 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
         )
         for value in values:
             listed = list(reversed(members.get(value, [])))
-            fixed: Variables = {"kind": kind, "term": value, "terms": [], "moments": listed}
+            fixed: Variables = {
+                "kind": kind,
+                "term": value,
+                "terms": [],
+                "moments": listed,
+                "keep": None,  # a person's page: the keep rate of what they answer for
+            }
             context: Variables | Callable[[], Variables] = fixed
             shown = tuple(m.id for m in listed)
             if kind == "people":

@@ -25,8 +25,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from momentmap.model import Item, Moment
-from momentmap.views.insights import ItemRef, PromiseRef, items, promise_refs
+from momentmap.model import Item, Moment, quarter_of
+from momentmap.views.insights import (
+    ItemRef,
+    PromiseRef,
+    items,
+    open_assumptions_oldest_first,
+    promise_refs,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +60,19 @@ class Period:
 def target(item: Item, moment: Moment) -> tuple[int, int]:
     """(year, quarter) an item aims at; quarter 0 when it names none."""
     if item.due is not None:
-        return item.due.year, (item.due.month - 1) // 3 + 1
+        return item.due.year, quarter_of(item.due)
     return moment.year + 1, item.quarter
+
+
+def plan_due(item: Item, moment: Moment) -> str | None:
+    """When a plan item is due, as data: '2025-Q1' (of the year after the moment's), a
+    date, or None."""
+    if item.due is not None:
+        return item.due.isoformat()
+    if item.quarter:
+        year, quarter = target(item, moment)
+        return f"{year}-Q{quarter}"
+    return None
 
 
 def plan_year(as_of: dt.date) -> int:
@@ -102,7 +119,6 @@ def customer_plan(moments: Sequence[Moment], as_of: dt.date) -> dict[str, object
     done = sum(p.done for p in last_year)
     year_ago = as_of - dt.timedelta(days=365)
     recent = [m for m in moments if year_ago <= m.date <= as_of]
-    open_assumptions = [r for r in items(moments, "assumptions", as_of) if not r.item.clarified]
     promises: list[PromiseRef] = [
         r for r in promise_refs(moments, as_of) if r.status in ("open", "overdue")
     ]
@@ -114,6 +130,6 @@ def customer_plan(moments: Sequence[Moment], as_of: dt.date) -> dict[str, object
         "last_year_done": done,
         "last_year_rate": round(100 * done / len(last_year)) if last_year else None,
         "do_differently": items(recent, "do_differently", as_of),
-        "assumptions": sorted(open_assumptions, key=lambda r: -r.age_days),
+        "assumptions": open_assumptions_oldest_first(moments, as_of),
         "promises": promises,
     }

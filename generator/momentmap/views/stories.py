@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from momentmap.model import Moment, Site
+from momentmap.views.insights import tone
 
 OPENING_CHARS = 280  # of the narrative, ending after a sentence or a whole word
 STORIES_URL = "stories/"
+_STORY_TONES = {"positive": "good", "negative": "bad", "neutral": "mixed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +22,7 @@ class Story:
     @property
     def tone(self) -> str:
         """'good', 'bad' or 'mixed', for the mark beside the story."""
-        if self.moment.sentiment == "mixed" or self.moment.sentiment_score == 0:
-            return "mixed"
-        return "good" if self.moment.sentiment_score > 0 else "bad"
+        return _STORY_TONES[tone(self.moment)]
 
 
 def stories(moments: Iterable[Moment]) -> list[Story]:

@@ -49,7 +49,8 @@ def take_due(inner: Sequence[Token], line: int, call: Call) -> tuple[int, dt.dat
 
 def _error(call: Call, line: int, prefix: str, message: str) -> None:
     # The column of the prefix in its line of the file, for an editor to jump to.
-    source = call.body.split("\n")[line] if line < call.body.count("\n") + 1 else ""
+    lines = call.body.split("\n")
+    source = lines[line] if line < len(lines) else ""
     col = source.find(prefix.rstrip()) + 1
     place = call.body_line + line
     call.problems.append(Diagnostic(call.file, place, max(col, 0), "error", message))
