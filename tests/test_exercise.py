@@ -754,7 +754,7 @@ def test_a_factor_page_shows_its_moments_and_reflections(factors_site: Path) -> 
 
 
 def test_learnings_and_assumptions_are_grouped_by_factor(factors_site: Path) -> None:
-    for section in ("learnings", "assumptions", "plans"):
+    for section in ("learnings", "differently", "assumptions", "plans"):
         assert (factors_site / section / "by-factor" / "index.html").is_file(), section
     page = elements(factors_site / "learnings" / "by-factor" / "index.html")
     groups = [e.text for e in page if e.tag == "h2"]
@@ -762,6 +762,20 @@ def test_learnings_and_assumptions_are_grouped_by_factor(factors_site: Path) -> 
         "over-promising",
         "quota pressure",
     ]
+
+
+def test_what_we_would_do_differently_has_its_own_page_in_every_view(factors_site: Path) -> None:
+    for suffix in ("", "by-type/", "by-stage/", "by-tag/", "by-factor/"):
+        assert (factors_site / "differently" / suffix / "index.html").is_file(), suffix
+    page = elements(factors_site / "differently" / "by-factor" / "index.html")
+    (quota,) = [e for e in page if e.tag == "h2" and e.text.startswith("quota pressure")]
+    after = page[page.index(quota) + 1 :]
+    end = next((i for i, e in enumerate(after) if e.tag == "h2"), len(after))
+    listed = " ".join(e.text for e in after[:end] if e.tag == "li")
+    assert "Say no to a date we cannot make." in listed
+    assert "Sponsor steps in" not in listed  # a moment without the factor
+    nav = [e for e in page if e.tag == "a" and e.attrs.get("aria-current") == "page"]
+    assert [e.text for e in nav] == ["Do differently", "Factor"]  # the site nav, the view switch
 
 
 # -- quarters (SPEC 8.3) -----------------------------------------------------------------------

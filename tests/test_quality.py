@@ -137,6 +137,7 @@ def pages(build: Build) -> Pages:
     for section in (
         "customers",
         "learnings",
+        "differently",
         "assumptions",
         "plans",
         "types",

@@ -1,5 +1,5 @@
-"""The answers to the reflection questions across the site: learnings,
-assumptions and plans, each seen by customer (the main page) and by type,
+"""The answers to the reflection questions across the site: learnings, what
+we would do differently, assumptions and plans, each seen by customer (the main page) and by type,
 stage, tag and factor (one more page each, so no JavaScript is needed to regroup).
 
 The main page lists every item. The other views show each group's
@@ -100,7 +100,8 @@ def _views(base: str) -> list[tuple[str, str, str]]:
 def reflection_pages(
     site: Site, moments: list[Moment], open_assumptions: Callable[[], list[ItemRef]]
 ) -> list[tuple[str, str, str, Callable[[], dict[str, object]]]]:
-    """(url, template, title, variables) of the learnings, assumptions and plans pages.
+    """(url, template, title, variables) of the learnings, do-differently,
+    assumptions and plans pages.
 
     The variables are made when a page is rendered, from lists made once.
     """
@@ -109,6 +110,10 @@ def reflection_pages(
     @cache
     def learnings() -> list[ItemRef]:
         return items(moments, "learnings", as_of)
+
+    @cache
+    def differently() -> list[ItemRef]:
+        return items(moments, "do_differently", as_of)
 
     @cache
     def clarified() -> list[ItemRef]:
@@ -126,6 +131,15 @@ def reflection_pages(
             "views": _views("learnings/"),
             "groups": group_refs(learnings(), site, view, limit=limit),
             "count": len(learnings()),
+        }
+
+    def differently_page(view: str, label: str, limit: int | None) -> dict[str, object]:
+        return {
+            "view": view,
+            "view_label": label,
+            "views": _views("differently/"),
+            "groups": group_refs(differently(), site, view, limit=limit),
+            "count": len(differently()),
         }
 
     def assumptions_page(view: str, label: str, limit: int | None) -> dict[str, object]:
@@ -155,6 +169,7 @@ def reflection_pages(
         limit = None if view == "customer" else GROUP_LIMIT
         for base, template, title, make in (
             ("learnings/", "learnings.html", "Learnings", learnings_page),
+            ("differently/", "differently.html", "Do differently", differently_page),
             ("assumptions/", "assumptions.html", "Assumptions", assumptions_page),
             ("plans/", "plans.html", "Plans", plans_page),
         ):
