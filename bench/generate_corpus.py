@@ -12,6 +12,11 @@ ordering), so the same N gives byte-identical files on any machine and day.
 Every front matter key of SPEC 2.1 appears somewhere, in the forms a writer
 would use: dates with and without times, customers by name, slug or alias,
 sentiment as words and numbers, promises kept, broken and open.
+
+The keys of SPEC 8 (share, promise times, `within` and `by`, plan items with a
+done state and a quarter or date) are drawn from a second generator, so adding
+them left every choice made by the first one, and so the rest of the corpus,
+as it was.
 """
 
 from __future__ import annotations
@@ -402,15 +407,27 @@ def format_sentiment(rng: random.Random, score: int) -> str:
     return rng.choice(SENTIMENT_WORDS[score])
 
 
-def promise_lines(rng: random.Random, day: dt.date) -> list[str]:
+def promise_lines(
+    rng: random.Random, more: random.Random, day: dt.date, owners: list[str]
+) -> list[str]:
     lines = ["promises:"]
     for _ in range(rng.choice((1, 1, 2))):
         due = day + dt.timedelta(days=rng.randrange(1, 22))
-        lines += [f"  - promise: {yaml_str(rng.choice(PROMISES))}", f"    due: {due}"]
+        lines.append(f"  - promise: {yaml_str(rng.choice(PROMISES))}")
+        roll, hour = more.random(), f" {more.randrange(9, 18):02d}:{more.choice((0, 30)):02d}"
+        timed = roll < 0.5
+        if roll < 0.2:  # "within 48h", counted from the moment's date
+            lines.append(f"    within: {(due - day).days * 24}h")
+            timed = False
+        else:
+            lines.append(f"    due: {due}{hour if timed else ''}")
+        if owners and more.random() < 0.6:
+            lines.append(f"    by: {yaml_str(more.choice(owners))}")
         roll = rng.random()
         if roll < 0.55:  # kept: mostly on time, some late
             kept = max(day, due + dt.timedelta(days=rng.randrange(-5, 6)))
-            lines.append(f"    kept: {kept}")
+            late = f" {more.randrange(9, 19):02d}:{more.randrange(0, 60, 5):02d}"
+            lines.append(f"    kept: {kept}{late if timed else ''}")
         elif roll < 0.7:
             lines.append("    kept: false")
         # else: still open
@@ -418,7 +435,7 @@ def promise_lines(rng: random.Random, day: dt.date) -> list[str]:
 
 
 def front_matter(
-    rng: random.Random, m: Moment, people: list[str], related: list[Moment]
+    rng: random.Random, more: random.Random, m: Moment, people: list[str], related: list[Moment]
 ) -> tuple[list[str], list[str]]:
     """The front matter lines and the people named in them."""
     lines = [
@@ -448,7 +465,7 @@ def front_matter(
     if rng.random() < 0.5:
         lines.append(f"factors: {yaml_list(rng.sample(FACTORS, rng.choice((1, 1, 2))))}")
     if rng.random() < 0.3:
-        lines += promise_lines(rng, m.day)
+        lines += promise_lines(rng, more, m.day, who)
     if related:
         lines.append(f"related: {yaml_list([r.id for r in related])}")
     if rng.random() < 0.1:
@@ -458,6 +475,8 @@ def front_matter(
             f"  region: {rng.choice(('EMEA', 'APAC', 'Americas'))}",
             f"  arr_change: {rng.randrange(-50, 51) * 1000}",
         ]
+    if more.random() < 0.04:
+        lines.append("share: true")
     if m.draft:
         lines.append("draft: true")
     elif rng.random() < 0.03:
@@ -494,7 +513,14 @@ class Prose:
         self.learnings = [f"{a} {b}." for a in LEARNINGS for b in WHEN]
         self.do_differently = [f"{a}." for a in DO_DIFFERENTLY]
 
-    def body(self, rng: random.Random, m: Moment, who: list[str], related: list[Moment]) -> str:
+    def body(
+        self,
+        rng: random.Random,
+        more: random.Random,
+        m: Moment,
+        who: list[str],
+        related: list[Moment],
+    ) -> str:
         person = who[0] if who else m.customer.owner
         opening = (
             f"On {WEEKDAYS[m.day.weekday()]} {m.day.day} {MONTHS[m.day.month - 1]}, {person} "
@@ -512,11 +538,9 @@ class Prose:
             *(self._assumption(rng, a, later) for a in rng.sample(ASSUMPTIONS, rng.randint(1, 3))),
             "",
             "## Plan",
-            *(
-                "- " + p.format(year=m.day.year + 1) + "."
-                for p in rng.sample(PLANS, rng.randint(1, 2))
-            ),
         ]
+        plans = [p.format(year=m.day.year + 1) + "." for p in rng.sample(PLANS, rng.randint(1, 2))]
+        sections += [f"- {p}" for p in plans]
         tail = []  # paragraphs after the narrative
         if related:  # same customer, so the same folder
             stem = related[0].source.split("/")[1]
@@ -533,6 +557,9 @@ class Prose:
         narrative = [opening, *self.sentences[start:stop]]
         cuts = sorted(rng.sample(range(2, len(narrative)), min(2, len(narrative) - 2)))
         paragraphs = [" ".join(p) for p in _split(narrative, cuts)] + tail
+        # The plan items get their SPEC 8.2 prefixes only now: counted without them,
+        # the narrative is the one the corpus had before the prefixes existed.
+        sections[-len(plans) :] = [_plan_item(more, m.day.year + 1, p) for p in plans]
         return "\n\n".join(paragraphs) + "\n\n" + "\n".join(sections) + "\n"
 
     @staticmethod
@@ -543,6 +570,19 @@ class Prose:
         if roll < 0.9:
             return f"- [ ] {text}."
         return f"- {text}."  # a plain item counts as open
+
+
+def _plan_item(more: random.Random, year: int, text: str) -> str:
+    """A plan item as SPEC 8.2 has it: open, done or plain, often with when it is due."""
+    box = more.choice(("[ ] ", "[ ] ", "[x] ", ""))
+    roll = more.random()
+    if roll < 0.5:
+        when = f"Q{more.randint(1, 4)}: "
+    elif roll < 0.6:
+        when = f"by {dt.date(year, more.randint(1, 12), more.randint(1, 28))}: "
+    else:
+        when = ""
+    return f"- {box}{when}{text}"
 
 
 def count_words(text: str) -> int:
@@ -574,6 +614,7 @@ def write_profile(root: Path, rng: random.Random, c: Customer) -> None:
 
 def generate(n: int, out: Path) -> None:
     rng = random.Random(f"momentmap-bench-{n}")  # str seeds hash with SHA-512: stable
+    more = random.Random(f"momentmap-bench-{n}-spec8")
     people = make_people(rng, min(max(n // 40, 25), len(FIRST_NAMES) * len(LAST_NAMES)))
     customers = make_customers(rng, max(1, n // MOMENTS_PER_CUSTOMER), people)
     moments = plan_moments(rng, n, customers)
@@ -596,8 +637,8 @@ def generate(n: int, out: Path) -> None:
         related: list[Moment] = []
         if history and rng.random() < 0.25:
             related = rng.sample(history, min(len(history), rng.choice((1, 1, 2))))
-        lines, who = front_matter(rng, m, people, related)
-        text = "\n".join(lines) + "\n" + prose.body(rng, m, who, related)
+        lines, who = front_matter(rng, more, m, people, related)
+        text = "\n".join(lines) + "\n" + prose.body(rng, more, m, who, related)
         (moments_dir / f"{m.source}.md").write_text(text, encoding="utf-8", newline="\n")
         if not m.draft:  # a related draft is a warning; keep the corpus clean
             history.append(m)
