@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -120,6 +121,28 @@ def build_example(out: Path, *args: str, as_of: str = EXAMPLE_AS_OF) -> Path:
     run = run_cli("build", "--site", REPO, "--out", out, "--as-of", as_of, *args)
     assert run.code == 0, run.err
     return out
+
+
+def summary_counts(err: str) -> tuple[int, int | None]:
+    """(pages updated, changed files) from build's summary line; (pages, None) when it
+    rendered every page and so says only how many it built."""
+    found = re.search(r"^Built (\d+) pages .*? into \S+?(?:: (.*))?$", err, re.M)
+    assert found, err
+    pages, changes = int(found.group(1)), found.group(2)
+    if changes is None:
+        return pages, None
+    if changes == "nothing changed":
+        return 0, 0
+    counts = re.fullmatch(
+        r"(?:(\d+) pages? updated(?: from (\d+) changed files?)?, the rest unchanged"
+        r"|no page changed \((\d+) changed files?\))",
+        changes,
+    )
+    assert counts, changes
+    updated, read, unchanged_read = counts.groups()
+    if updated is None:
+        return 0, int(unchanged_read)
+    return int(updated), int(read or 0)
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

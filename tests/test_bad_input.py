@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, tree_bytes, write_site
+from conftest import REPO, run_cli, tree_bytes, write_site
 
 GOOD = """
 -- content/customers/acme.md --
@@ -273,3 +273,54 @@ def test_template_error_names_template_and_line(tmp_path: Path) -> None:
     assert result.code == 1
     assert "themes/default/templates/moment.html:3: error: template error" in result.err
     assert "titel" in result.err and "Traceback" not in result.err
+
+
+def _example_copy(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    return site
+
+
+def _check_json(site: Path) -> list[tuple[str, int, int, str]]:
+    run = run_cli("check", "--site", site, "--format", "json")
+    found = json.loads(run.out)
+    return [(d["file"], d["line"], d["col"], d["message"]) for d in found]
+
+
+def test_one_mistaken_file_is_reported_alone_and_for_every_mistake(tmp_path: Path) -> None:
+    """Two other files link to this one and name it as related: they get nothing."""
+    site = _example_copy(tmp_path)
+    name = "quillon/2023-03-13-lees-first-call-opened-with-an-apology.md"
+    path = site / "content" / "moments" / name
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("sentiment: positive", "sentiment: postive")
+    text = text.replace("customer: Quillon\n", "customer: Quilon\n")
+    text = text.replace("\n- Monthly check-in", "\n- Q5: Monthly check-in")
+    path.write_text(text, encoding="utf-8")
+    assert [d[:3] for d in _check_json(site)] == [
+        (f"content/moments/{name}", 4, 11),
+        (f"content/moments/{name}", 6, 12),
+        (f"content/moments/{name}", 50, 3),
+    ]
+    messages = [d[3] for d in _check_json(site)]
+    assert "customer 'Quilon' matches no profile" in messages[0]
+    assert "did you mean 'positive'?" in messages[1]
+    assert "'Q5'" in messages[2]
+
+
+def test_a_profile_with_a_mistake_still_names_its_customer(tmp_path: Path) -> None:
+    site = _example_copy(tmp_path)
+    path = site / "content" / "customers" / "quillon-medical-couriers.md"
+    path.write_text(path.read_text().replace("since: 2023-02-06", "since: someday"))
+    found = _check_json(site)
+    assert [d[:2] for d in found] == [("content/customers/quillon-medical-couriers.md", 5)]
+
+
+def test_a_file_without_front_matter_is_still_a_link_target(tmp_path: Path) -> None:
+    site = _example_copy(tmp_path)
+    name = "quillon/2023-03-13-lees-first-call-opened-with-an-apology.md"
+    path = site / "content" / "moments" / name
+    path.write_text("Just some notes, no front matter yet.\n", encoding="utf-8")
+    found = _check_json(site)
+    assert [d[:2] for d in found] == [(f"content/moments/{name}", 1)]

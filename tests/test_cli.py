@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -115,11 +116,16 @@ def test_new_writes_the_template_and_refuses_to_overwrite(tmp_path: Path) -> Non
     )
     assert again.code == 2 and "never overwrites" in again.err
     assert path.read_text(encoding="utf-8") == text
-    # the new file builds, and its title stays the text the writer gave
+    # the new file is a draft: left out until the writer deletes that line
+    assert text.startswith("---\n# A draft: the site leaves it out until you delete the line")
     out = tmp_path / "out"
     assert run_cli("build", "--site", site, "--out", out).code == 0
     titles = [m["title"] for m in json.loads((out / "moments.json").read_text())["moments"]]
-    assert "No: really?" in titles
+    assert "No: really?" not in titles
+    path.write_text(text.replace("draft: true\n", ""), encoding="utf-8")
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    titles = [m["title"] for m in json.loads((out / "moments.json").read_text())["moments"]]
+    assert "No: really?" in titles  # and its title stays the text the writer gave
 
 
 def test_new_warns_about_an_unknown_customer_but_writes(tmp_path: Path) -> None:
@@ -184,3 +190,76 @@ def test_a_malformed_call_shows_the_usage() -> None:
     assert result.code == 2
     assert result.err.startswith("Usage: momentmap build [OPTIONS]")
     assert "Error: No such option" in result.err
+
+
+@pytest.mark.parametrize("command", ["build", "serve", "check", "new", "review"])
+def test_a_missing_site_folder_is_named_with_its_absolute_path(
+    tmp_path: Path, command: str
+) -> None:
+    extra = ("Call", "--customer", "Acme") if command == "new" else ()
+    result = run_cli(command, *extra, "--site", "no-such-site", cwd=tmp_path)
+    assert result.code == 2, result.err
+    assert result.err == (
+        f"Error: site folder not found: {tmp_path / 'no-such-site'}; "
+        "`momentmap init no-such-site` creates one\n"
+    )
+    assert not (tmp_path / "no-such-site").exists()
+
+
+def test_a_missing_and_an_empty_content_folder_say_where_they_looked(tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    missing = run_cli("build", "--site", bare, cwd=tmp_path)
+    assert missing.code == 1
+    assert f"content: error: content folder not found: looked for {bare / 'content'}\n" in (
+        missing.err
+    )
+    assert not (bare / "public").exists()
+
+    (bare / "content").mkdir()
+    empty = run_cli("build", "--site", bare, cwd=tmp_path)
+    assert empty.code == 0, empty.err
+    assert (
+        f"content: warning: content folder is empty: {bare / 'content'}; "
+        "add a moment with `momentmap new`\n" in empty.err
+    )
+
+    (bare / "content" / "2025-01-02-call.md").write_text("---\ntitle: Call\n---\n")
+    stray = run_cli("build", "--site", bare, cwd=tmp_path)
+    assert (
+        f"content: warning: no moments found: they live in {bare / 'content' / 'moments'}"
+        "/<customer>/, but 1 Markdown file(s) are elsewhere, such as content/2025-01-02-call.md\n"
+        in stray.err
+    )
+
+
+def test_new_writes_next_to_the_customers_newest_moment(tmp_path: Path) -> None:
+    """The profile's slug is societe-thermique-du-rhone; its moments live elsewhere."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    result = run_cli(
+        "new", "Test call", "--customer", "Thermique du Rhône", "--sentiment", "-1",
+        "--date", "2025-12-02", "--site", site,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    path = Path(result.out.strip())
+    assert path == site / "content/moments/thermique-du-rhone/2025-12-02-test-call.md"
+    fields = dict(
+        line.split(": ", 1)
+        for line in path.read_text().split("---")[1].splitlines()
+        if ": " in line
+    )
+    assert fields["draft"] == "true"
+    assert fields["sentiment"].startswith("-1  # very negative, negative, neutral")
+    assert fields["type"].startswith("courageous  # courageous, competitor, regretful")
+    # Not a customer's latest moment until it stops being a draft.
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out, "--as-of", "2025-12-03").code == 0
+    data = json.loads((out / "moments.json").read_text())
+    assert "Test call" not in [m["title"] for m in data["moments"]]
+    # A customer with no moments gets a folder of its own slug.
+    first = run_cli("new", "Hello", "--customer", "Nobody Yet", "--site", site)
+    assert Path(first.out.strip()).parent == site / "content/moments/nobody-yet"
+    bad = run_cli("new", "X", "--customer", "Quillon", "--sentiment", "postive", "--site", site)
+    assert bad.code == 2 and "did you mean 'positive'?" in bad.err

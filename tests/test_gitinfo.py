@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Element, elements, run_cli, tree_bytes, write_site
+from conftest import Element, elements, run_cli, summary_counts, tree_bytes, write_site
 from test_serve import Server, poll
 
 from momentmap.build.builder import BuildOptions
@@ -124,9 +123,7 @@ def times(path: Path) -> list[str]:
 
 
 def rendered(err: str) -> int:
-    found = re.search(r"; (\d+) rendered and", err)
-    assert found, err
-    return int(found.group(1))
+    return summary_counts(err)[0]
 
 
 # --- what the moment page shows ---------------------------------------------------------------

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from momentmap.content.markdown import RenderedBody
-from momentmap.content.moments import LoadedMoment, ReadResult
+from momentmap.content.moments import LoadedMoment, ReadResult, Unreadable
 from momentmap.diagnostics import Diagnostic
 from momentmap.model import Item, Moment, Promise, When
 
@@ -61,6 +61,7 @@ _RECORD_TYPES: tuple[type, ...] = (
     Diagnostic,
     RenderedBody,
     LoadedMoment,
+    Unreadable,
     ReadResult,
 )
 _ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in _RECORD_TYPES} | {

@@ -19,6 +19,7 @@ import click
 from momentmap import __version__
 from momentmap.build.builder import build_site
 from momentmap.build.plan import BuildOptions, read_site, site_config
+from momentmap.content.customers import CustomerIndex
 from momentmap.content.dates import parse_when, resolve_as_of
 from momentmap.content.schema import json_schema
 from momentmap.diagnostics import (
@@ -26,14 +27,24 @@ from momentmap.diagnostics import (
     Diagnostics,
     did_you_mean,
     format_diagnostics,
+    print_diagnostics,
 )
 from momentmap.errors import UsageError
 from momentmap.model import Config
-from momentmap.scaffold import init_site, new_moment
-from momentmap.site.load import load_profiles
+from momentmap.scaffold import Choices, init_site, new_moment
+from momentmap.site.load import load_profiles, newest_moment_folder
 from momentmap.urls import slugify
+from momentmap.words import counted, what_changed
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _existing_site(ctx: click.Context, param: click.Parameter, site: Path) -> Path:
+    if ctx.info_name != "init" and not site.is_dir():
+        raise UsageError(
+            f"site folder not found: {site.absolute()}; `momentmap init {site}` creates one"
+        )
+    return site
 
 
 def site_option(func: F) -> F:
@@ -43,6 +54,7 @@ def site_option(func: F) -> F:
         default=Path("."),
         show_default="the current folder",
         help="The site folder (where momentmap.yaml and content/ are).",
+        callback=_existing_site,
     )(func)
 
 
@@ -57,26 +69,6 @@ as_of_option = click.option(
     "--as-of",
     help="Treat this date (YYYY-MM-DD) as today (default: SOURCE_DATE_EPOCH, else today).",
 )
-
-
-def _color(stream: Any) -> bool:
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
-
-
-def print_diagnostics(items: list[Diagnostic]) -> None:
-    """Diagnostics as text on stderr, coloured only on a terminal without NO_COLOR."""
-    color = _color(sys.stderr)
-    for d in items:
-        line = d.as_text()
-        if color:
-            label = f"{d.severity}:"
-            paint = "red" if d.severity == "error" else "yellow"
-            line = line.replace(label, click.style(label, fg=paint, bold=True), 1)
-        click.echo(line, err=True, color=color)
-    errors = sum(d.severity == "error" for d in items)
-    warnings = len(items) - errors
-    if items:
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,10 +139,15 @@ def build(
         where = os.path.relpath(out, Path.cwd()) if out is not None else ""
         if where.startswith(".."):
             where = str(out)
+        changes = (
+            ""
+            if result.rendered == result.pages
+            else f": {what_changed(result.rendered, result.read)}"
+        )
         click.echo(
-            f"Built {result.pages} pages ({result.moments} moments, {result.customers} customers) "
-            f"in {result.seconds:.2f} s into {where}/; {result.rendered} rendered and "
-            f"{result.read} files read, the rest unchanged",
+            f"Built {counted(result.pages, 'page')} ({counted(result.moments, 'moment')}, "
+            f"{counted(result.customers, 'customer')}) "
+            f"in {result.seconds:.2f} s into {where}/{changes}",
             err=True,
         )
 
@@ -214,9 +211,7 @@ def _rebuild_report() -> Callable[[Any], None]:
         ms = rebuild.seconds * 1000
         if rebuild.ok:
             click.echo(
-                f"Built in {ms:.0f} ms: {rebuild.rendered} pages rendered, "
-                f"{rebuild.read} files read",
-                err=True,
+                f"Built in {ms:.0f} ms: {what_changed(rebuild.rendered, rebuild.read)}", err=True
             )
         else:
             click.echo(f"Build failed in {ms:.0f} ms; still serving the last good site", err=True)
@@ -288,7 +283,12 @@ def init(folder: Path | None, site: Path) -> None:
     Fills in only what is missing; never overwrites.
     """
     site = folder or site
-    written = init_site(site, today=dt.date.today())
+    defaults = Config()
+    written = init_site(
+        site,
+        today=dt.date.today(),
+        choices=Choices(defaults.types, defaults.stages),
+    )
     for path in written:
         click.echo(f"created {path}", err=True)
     if not written:
@@ -301,34 +301,38 @@ def init(folder: Path | None, site: Path) -> None:
 @click.option("--date", "date_", help="YYYY-MM-DD, optionally with ' HH:MM' (default: today).")
 @click.option("--type", "type_", help="Type of moment (default: the first of the config's types).")
 @click.option("--stage", help="Journey stage (default: the first of the config's stages).")
+@click.option("--sentiment", help="How it felt: very negative … very positive (default: neutral).")
 @site_option
 def new(
-    site: Path, title: str, customer: str, date_: str | None, type_: str | None, stage: str | None
+    site: Path,
+    title: str,
+    customer: str,
+    date_: str | None,
+    type_: str | None,
+    stage: str | None,
+    sentiment: str | None,
 ) -> None:
-    """Create a new moment file from the template and print its path."""
+    """Create a new draft moment next to the customer's newest one and print its path.
+
+    The file says draft: true until you delete that line."""
     diagnostics = Diagnostics()
     config = site_config(site, BuildOptions(as_of=dt.date.today()), diagnostics)
     when = date_ or dt.date.today().isoformat()
     if parse_when(when) is None:
         raise UsageError(f"--date must be YYYY-MM-DD, optionally with ' HH:MM', not '{when}'")
-    for value, choices, name in (
-        (type_, config.types, "--type"),
-        (stage, config.stages, "--stage"),
-    ):
-        if value is not None and value not in choices:
-            raise UsageError(
-                f"{name} must be one of {', '.join(choices)}, not '{value}'{did_you_mean(value, choices)}"
-            )
-    slug = _customer_slug(site, config, customer)
+    values = Choices(config.types, config.stages).fill(
+        type_=type_, sentiment=sentiment, stage=stage, draft=True
+    )
+    index = load_profiles(site, config, Diagnostics())
+    slug = _customer_slug(index, customer)
+    folder = newest_moment_folder(site, config, slug, index)
     try:
         path = new_moment(
-            site / config.content_dir,
             title=title,
             customer=customer,
-            customer_slug=slug,
+            folder=folder or site / config.content_dir / "moments" / slug,
             date=when,
-            type_=type_ or config.types[0],
-            stage=stage or config.stages[0],
+            values=values,
         )
     except FileExistsError as exc:
         raise UsageError(
@@ -337,9 +341,8 @@ def new(
     click.echo(path)
 
 
-def _customer_slug(site: Path, config: Config, customer: str) -> str:
+def _customer_slug(index: CustomerIndex, customer: str) -> str:
     """The matching profile's slug; with profiles but no match, a warning with a suggestion."""
-    index = load_profiles(site, config, Diagnostics())
     slug = index.lookup(customer)
     if slug is not None:
         return slug

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+import click
 
 from momentmap.record import Record
 
@@ -118,3 +122,23 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     lowered = {c.lower(): c for c in choices}
     match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean '{lowered[match[0]]}'?)" if match else ""
+
+
+def _color(stream: Any) -> bool:
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def print_diagnostics(items: list[Diagnostic]) -> None:
+    """Diagnostics as text on stderr, coloured only on a terminal without NO_COLOR."""
+    color = _color(sys.stderr)
+    for d in items:
+        line = d.as_text()
+        if color:
+            label = f"{d.severity}:"
+            paint = "red" if d.severity == "error" else "yellow"
+            line = line.replace(label, click.style(label, fg=paint, bold=True), 1)
+        click.echo(line, err=True, color=color)
+    errors = sum(d.severity == "error" for d in items)
+    warnings = len(items) - errors
+    if items:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)

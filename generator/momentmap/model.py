@@ -160,6 +160,7 @@ class Customer:
     segment: str = ""
     since: dt.date | None = None
     aliases: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()  # the customer's people we deal with
     notes_html: str = ""
     source_path: str = ""  # content-relative profile file, '' when made from moments
     notes: str = ""  # the profile's body as written (Markdown), for anonymizing
@@ -168,6 +169,11 @@ class Customer:
     @property
     def url(self) -> str:
         return f"customers/{self.slug}/"
+
+
+def moment_url(moment_id: str) -> str:
+    """Where a moment's page is: the one rule, also for files that are not built."""
+    return f"moments/{moment_id}/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +210,7 @@ class Moment(Record):
 
     @property
     def url(self) -> str:
-        return f"moments/{self.id}/"
+        return moment_url(self.id)
 
     @property
     def date(self) -> dt.date:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
+from momentmap.content.fields import SENTIMENT_FORMS, parse_sentiment, sentiment_problem
+from momentmap.diagnostics import did_you_mean
+from momentmap.errors import UsageError
 from momentmap.urls import slugify
 
 CONFIG_TEMPLATE = """\
@@ -31,12 +35,12 @@ Account notes: who they are, who we talk to, what they care about.
 
 MOMENT_TEMPLATE = """\
 ---
-title: {title}
+{draft}title: {title}
 date: {date}
 customer: {customer}
-type: {type}
-sentiment: neutral
-stage: {stage}
+type: {type}  # {types}
+sentiment: {sentiment}  # {sentiments}
+stage: {stage}  # {stages}
 moment_of_truth: false
 people: []
 tags: []
@@ -60,9 +64,57 @@ factors: []
 <!-- What does this mean for next year's plan with this customer? -->
 """
 
+# Like Hugo's archetypes: a new moment stays out of the site until the writer says
+# it is ready, so an unfilled file never becomes a customer's latest moment.
+DRAFT = """\
+# A draft: the site leaves it out until you delete the line 'draft: true' below.
+draft: true
+"""
 
-def init_site(site_dir: Path, *, today: dt.date) -> list[Path]:
-    """Create whatever is missing of a new site; returns the files written."""
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the site allows for the keys the template fills in, shown beside them."""
+
+    types: tuple[str, ...]
+    stages: tuple[str, ...]
+
+    def fill(
+        self,
+        *,
+        type_: str | None = None,
+        sentiment: str | None = None,
+        stage: str | None = None,
+        draft: bool,
+    ) -> dict[str, str]:
+        """The template's fields: what was asked for, else the first type and stage and
+        'neutral'. A value the site does not allow is a UsageError naming the option."""
+        for value, choices, name in (
+            (type_, self.types, "--type"),
+            (stage, self.stages, "--stage"),
+        ):
+            if value is not None and value not in choices:
+                raise UsageError(
+                    f"{name} must be one of {', '.join(choices)}, not '{value}'"
+                    f"{did_you_mean(value, choices)}"
+                )
+        if sentiment is not None and parse_sentiment(sentiment) is None:
+            raise UsageError("--" + sentiment_problem(sentiment))
+        return {
+            "type": type_ or self.types[0],
+            "types": ", ".join(self.types),
+            "sentiment": sentiment or "neutral",
+            "sentiments": SENTIMENT_FORMS,
+            "stage": stage or self.stages[0],
+            "stages": ", ".join(self.stages),
+            "draft": DRAFT if draft else "",
+        }
+
+
+def init_site(site_dir: Path, *, today: dt.date, choices: Choices) -> list[Path]:
+    """Create whatever is missing of a new site; returns the files written.
+
+    Its first moment is not a draft, so the first build shows it."""
     files = {
         site_dir / "momentmap.yaml": CONFIG_TEMPLATE,
         site_dir / ".gitignore": GITIGNORE,
@@ -77,8 +129,7 @@ def init_site(site_dir: Path, *, today: dt.date) -> list[Path]:
             title="First call",
             date=today.isoformat(),
             customer="Example Customer",
-            type="satisfying",
-            stage="awareness",
+            **choices.fill(type_="satisfying", sentiment="positive", draft=False),
         ),
     }
     written = []
@@ -98,21 +149,19 @@ def quote_yaml(text: str) -> str:
 
 
 def new_moment(
-    content_dir: Path,
     *,
     title: str,
     customer: str,
-    customer_slug: str,
+    folder: Path,
     date: str,
-    type_: str,
-    stage: str,
+    values: dict[str, str],
 ) -> Path:
-    """Write a new moment file; raises FileExistsError instead of overwriting."""
-    day = date[:10]
-    path = content_dir / "moments" / customer_slug / f"{day}-{slugify(title)}.md"
+    """Write a new draft moment into `folder`; raises FileExistsError instead of
+    overwriting. `values` are the template's other fields (`Choices.fill`)."""
+    path = folder / f"{date[:10]}-{slugify(title)}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = MOMENT_TEMPLATE.format(
-        title=quote_yaml(title), date=date, customer=quote_yaml(customer), type=type_, stage=stage
+        title=quote_yaml(title), date=date, customer=quote_yaml(customer), **values
     )
     with path.open("x", encoding="utf-8") as handle:  # 'x': never overwrite
         handle.write(text)

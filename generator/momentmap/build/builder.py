@@ -35,8 +35,8 @@ class BuildResult:
     seconds: float = 0.0
     written: bool = False
     files: list[str] = field(default_factory=list)
-    read: int = 0  # content files read and rendered afresh (not from the cache)
-    rendered: int = 0  # pages rendered afresh (not reused from the last output)
+    read: int = 0  # content files read afresh (new or changed since the cache)
+    rendered: int = 0  # reader pages rendered afresh (not reused from the last output)
     notices: list[str] = field(default_factory=list)  # files left out, and why
 
 
@@ -106,7 +106,7 @@ def _write(
     progress: Progress,
 ) -> int:
     """Stage every file of the plan that is not unchanged in the output; returns the
-    number of pages rendered."""
+    number of reader pages rendered."""
     out_dir = writer.out_dir
     todo: list[tuple[Page, Path]] = []
     for rel, (page, key) in plan.pages.items():
@@ -128,7 +128,7 @@ def _write(
     progress("copying files")
     for rel, source in plan.copies.items():
         writer.copy_file(rel, source)
-    return len(todo)
+    return sum(page.is_reader_page for page, _ in todo)
 
 
 def save_cache(store: Store) -> None:

@@ -57,7 +57,7 @@ class Plan:
     @property
     def page_count(self) -> int:
         """Pages a reader opens (index.html files), for the summary."""
-        return sum(1 for page, _ in self.pages.values() if page.url.endswith("/") or not page.url)
+        return sum(page.is_reader_page for page, _ in self.pages.values())
 
 
 def site_config(site_dir: Path, options: BuildOptions, diagnostics: Diagnostics) -> Config:
@@ -86,12 +86,12 @@ def read_site(
     *,
     skip: tuple[Path, ...] = (),
     reads: Reads | None = None,
-) -> tuple[Site, Linking | None]:
+) -> tuple[Site, Linking | None, list[str]]:
     """Load and check all content; look at `diagnostics` before using the result.
 
     Also returns what the content was linked against, with each moment's digest
     for page keys (None once anonymized: pseudonyms depend on the whole site,
-    so then every moment is hashed).
+    so then every moment is hashed), and notices for the terminal.
     """
     site, linking = load_linked(
         site_dir,
@@ -103,8 +103,9 @@ def read_site(
         reads=reads,
     )
     if options.anonymize and not diagnostics.has_errors:
-        return anonymize_site(site, diagnostics), None
-    return site, linking
+        anonymized, summary = anonymize_site(site, diagnostics)
+        return anonymized, None, [summary]
+    return site, linking, []
 
 
 def plan_build(
@@ -130,7 +131,9 @@ def plan_build(
         enabled=config.git_info and not options.anonymize,
         previous=git,
     )
-    site, linking = read_site(site_dir, config, options, diagnostics, skip=(out_dir,), reads=reads)
+    site, linking, read_notices = read_site(
+        site_dir, config, options, diagnostics, skip=(out_dir,), reads=reads
+    )
     if diagnostics.has_errors:
         pending.close()
         return None
@@ -147,7 +150,7 @@ def plan_build(
     groups, left_out = extra_files(site, keys.everything, listed)
     made = set(pages).union(*(group.paths for group in groups))
     copies = _copies(site_dir, site, made, diagnostics)
-    notices = [*history.notices, *left_out]
+    notices = [*history.notices, *read_notices, *left_out]
     return Plan(site, env, keys, pages, groups, copies, linking, history, notices)
 
 

@@ -33,8 +33,10 @@ def read_profile(
         )
         return None
     read.check_keys(doc.front, PROFILE_FIELDS, "customer profile")
-    values = read_fields(read, doc.front, PROFILE_FIELDS, Config())
-    if values is None:
+    # A profile with an error still names its customer, so that the moments of that
+    # customer get no diagnostic of their own; the error alone stops the build.
+    values, _ = read_fields(read, doc.front, PROFILE_FIELDS, Config())
+    if "name" not in values:
         return None
     stem = source_path.rsplit("/", 1)[-1].removesuffix(".md")
     return Customer(slug=slugify(stem), source_path=source_path, **values)  # type: ignore[arg-type]

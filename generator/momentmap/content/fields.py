@@ -38,6 +38,24 @@ _TRUE, _FALSE = {"true"}, {"false"}
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
 
+SENTIMENT_FORMS = f"{', '.join(SENTIMENTS)} or -2…2"
+
+
+def parse_sentiment(value: str) -> tuple[str, int] | None:
+    """('positive', 1) for 'Positive', 'positive', '+1' or '1'; None for anything else."""
+    words = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
+    if words in SENTIMENTS:
+        return words, SENTIMENTS[words]
+    number = value.strip().lstrip("+")
+    if number.lstrip("-").isdigit() and -2 <= int(number) <= 2:
+        return SENTIMENT_BY_SCORE[int(number)], int(number)
+    return None
+
+
+def sentiment_problem(value: str) -> str:
+    return f"sentiment must be one of {SENTIMENT_FORMS}, not '{value}'{did_you_mean(value, SENTIMENTS)}"
+
+
 @dataclass(slots=True)
 class Reader:
     """Reads the fields of one mapping node, reporting problems against one file."""
@@ -150,18 +168,10 @@ class Reader:
         value = self.text(node, "sentiment")
         if value is None:
             return None
-        words = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
-        if words in SENTIMENTS:
-            return words, SENTIMENTS[words]
-        number = value.lstrip("+")
-        if number.lstrip("-").isdigit() and -2 <= int(number) <= 2:
-            return SENTIMENT_BY_SCORE[int(number)], int(number)
-        self.error(
-            node,
-            f"sentiment must be one of {', '.join(SENTIMENTS)} or -2…2, not '{value}'"
-            f"{did_you_mean(value, SENTIMENTS)}",
-        )
-        return None
+        found = parse_sentiment(value)
+        if found is None:
+            self.error(node, sentiment_problem(value))
+        return found
 
     def items(self, node: Node, key: str, read: Callable[[Node], T | None]) -> list[T]:
         """A list of values; a single value counts as a one-item list."""

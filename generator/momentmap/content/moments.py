@@ -37,6 +37,19 @@ class LoadedMoment(Record):
     id_at: Place
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable(Record):
+    """What a moment file with errors still tells the site, so that one mistake is
+    reported once: its id, for links and `related` that name it, and its customer
+    as written, which is checked like any other."""
+
+    source_path: str
+    file: str
+    id: str
+    customer: str | None  # None when the key is missing or has an error itself
+    customer_at: Place
+
+
 # A link lookup made while rendering a body: ('page' or 'file', source path, url found).
 Lookup = tuple[str, str, str | None]
 
@@ -51,6 +64,7 @@ class ReadResult(Record):
     # The link targets the body looked up: the rendering holds as long as each
     # still resolves to the same url.
     lookups: tuple[Lookup, ...] = ()
+    unreadable: Unreadable | None = None  # set when `loaded` is None
 
 
 def derive_id(source_path: str) -> str:
@@ -61,8 +75,9 @@ def derive_id(source_path: str) -> str:
 
 def read_fields(
     read: Reader, mapping: Node, specs: dict[str, FieldSpec], config: Config
-) -> dict[str, object] | None:
-    """Every key of `mapping` read by its spec; None if any key had an error."""
+) -> tuple[dict[str, object], bool]:
+    """Every key of `mapping` read by its spec, and whether all were: a key with an
+    error is reported and left out, and the others are still read."""
     values: dict[str, object] = {}
     ok = True
     for key, required in specs.items():
@@ -78,7 +93,7 @@ def read_fields(
             ok = False
         else:
             values[key] = value
-    return values if ok else None
+    return values, ok
 
 
 def _read_value(
@@ -114,7 +129,7 @@ def _read_value(
 
 def read_moment(
     doc: Document, *, source_path: str, file: str, config: Config, diagnostics: Diagnostics
-) -> LoadedMoment | None:
+) -> LoadedMoment | Unreadable:
     read = Reader(file, diagnostics)
     front = doc.front
     if front is None:
@@ -124,13 +139,15 @@ def read_moment(
             1,
             "a moment starts with front matter: a line '---', keys such as 'title:', and '---'",
         )
-        return None
+        return Unreadable(source_path, file, derive_id(source_path), None, (1, 1))
     read.check_keys(front, MOMENT_FIELDS, "moment front matter")
-    values = read_fields(read, front, MOMENT_FIELDS, config)
-    if values is None:
-        return None
+    values, ok = read_fields(read, front, MOMENT_FIELDS, config)
     f = front.fields
     moment_id = str(values.pop("id", None) or derive_id(source_path))
+    if not ok:
+        customer = values.get("customer")
+        at = (f["customer"].value.line, f["customer"].value.col) if "customer" in f else (1, 1)
+        return Unreadable(source_path, file, moment_id, customer, at)  # type: ignore[arg-type]
     values["when"] = values.pop("date")
     if "promises" in values:
         values["promises"] = _counted_from(values["when"], values["promises"])  # type: ignore[arg-type]

@@ -64,6 +64,9 @@ PROFILE_FIELDS: dict[str, FieldSpec] = {
     "segment": FieldSpec("text", "Market segment."),
     "since": FieldSpec("day", "Customer since: YYYY-MM-DD."),
     "aliases": FieldSpec("text_list", "Other names moments may use for this customer."),
+    "contacts": FieldSpec(
+        "text_list", "The customer's people we deal with; --anonymize replaces their names."
+    ),
 }
 
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$"

@@ -33,7 +33,12 @@ def find_sources(
     """Walk the content folder. `skip` holds folders never to enter (the output)."""
     sources = Sources()
     if not content_dir.is_dir():
-        diagnostics.error(_rel(content_dir, site_dir), 0, 0, "content folder not found")
+        diagnostics.error(
+            _rel(content_dir, site_dir),
+            0,
+            0,
+            f"content folder not found: looked for {content_dir.absolute()}",
+        )
         return sources
     prefix = _rel(content_dir, site_dir) + "/"
     site_root = site_dir.resolve()
@@ -78,7 +83,29 @@ def find_sources(
                 sources.customers.append(source)
             else:
                 sources.assets.append(source)
+    if not sources.moments:
+        _explain_no_moments(sources, content_dir, site_dir, diagnostics)
     return sources
+
+
+def _explain_no_moments(
+    sources: Sources, content_dir: Path, site_dir: Path, diagnostics: Diagnostics
+) -> None:
+    """A site with no moments builds, but a writer should know why it is empty."""
+    where = f"{content_dir.absolute() / 'moments'}"
+    stray = [s.file for s in sources.assets if s.source_path.endswith(".md")]
+    if stray:
+        message = (
+            f"no moments found: they live in {where}/<customer>/, "
+            f"but {len(stray)} Markdown file(s) are elsewhere, such as {stray[0]}"
+        )
+    elif sources.customers or sources.assets:
+        message = f"no moments found in {where}/: add one with `momentmap new`"
+    else:
+        message = (
+            f"content folder is empty: {content_dir.absolute()}; add a moment with `momentmap new`"
+        )
+    diagnostics.warning(_rel(content_dir, site_dir), 0, 0, message)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -33,7 +33,7 @@ def load_side(site_dir: Path, label: Label, as_of: dt.date, reads: Reads) -> Sid
     options = BuildOptions(as_of=as_of, drafts=True)
     config = site_config(site_dir, options, diagnostics)
     skip = (site_dir / config.output_dir,)
-    site, _ = read_site(site_dir, config, options, diagnostics, skip=skip, reads=reads)
+    site, _, _ = read_site(site_dir, config, options, diagnostics, skip=skip, reads=reads)
     files, moment_files = _file_digests(site_dir, config, skip)
     return Side(label, site, tuple(diagnostics.sorted()), files, moment_files)
 

@@ -206,7 +206,7 @@ class Preview:
         if diagnostics.has_errors:
             return 0
         self._publish(files, new_keys, diagnostics.sorted(), since=since)
-        return len(todo)
+        return sum(page.is_reader_page for page in todo)
 
     @property
     def notices(self) -> tuple[str, ...]:

@@ -17,13 +17,14 @@ from momentmap.content.customers import (
     index_profiles,
     read_profile,
 )
+from momentmap.content.dates import parse_when
 from momentmap.content.frontmatter import parse_document
 from momentmap.content.markdown import LinkTargets, RenderedBody, create_markdown, render_body
 from momentmap.content.moments import LoadedMoment, Lookup
 from momentmap.content.sources import Source, find_sources, is_ignored
 from momentmap.diagnostics import Diagnostics, did_you_mean
 from momentmap.digest import hash_text
-from momentmap.model import Config, Customer, Moment, Site
+from momentmap.model import Config, Customer, Moment, Site, When, moment_url
 from momentmap.site.reads import PAUSE_EVERY, Reads
 from momentmap.urls import LinkStyle, slugify, unique_slugs
 
@@ -66,6 +67,10 @@ def load_linked(
     for result in results:
         diagnostics.extend(result.problems)
     loaded = [r.loaded for r in results if r.loaded is not None]
+    # Files with errors are not built, but links and `related` naming them are
+    # right, and their customer is checked: their own errors are the only ones.
+    unreadable = [r.unreadable for r in results if r.unreadable is not None]
+    broken_ids = {u.id for u in unreadable}
 
     loaded = _drop_clashing_ids(loaded, diagnostics)
     draft_ids = {m.moment.id for m in loaded if m.moment.draft}
@@ -80,9 +85,14 @@ def load_linked(
     for n, item in enumerate(loaded):
         if n % PAUSE_EVERY == 0:
             reads.pause()
-        moments.append(_link_moment(item, index, built_ids, draft_ids, diagnostics))
+        moments.append(_link_moment(item, index, built_ids, draft_ids, diagnostics, broken_ids))
+    for broken in unreadable if profiles else ():  # without profiles any name is a customer
+        if broken.customer is not None:
+            _customer_slug(broken.customer, broken.file, broken.customer_at, index, diagnostics)
 
-    targets = LinkTargets(pages={m.source_path: m.url for m in moments}, files=assets)
+    pages = {m.source_path: m.url for m in moments}
+    pages.update((u.source_path, moment_url(u.id)) for u in unreadable)
+    targets = LinkTargets(pages=pages, files=assets)
     by_path = {r.loaded.moment.source_path: r for r in results if r.loaded is not None}
     rendered: dict[str, Moment] = {}
     digests: dict[str, str] = {}
@@ -206,6 +216,27 @@ def load_profiles(site_dir: Path, config: Config, diagnostics: Diagnostics) -> C
     return index_profiles([(p.customer, p.file) for p in profiles], diagnostics)
 
 
+def newest_moment_folder(
+    site_dir: Path, config: Config, slug: str, index: CustomerIndex
+) -> Path | None:
+    """The folder of the customer's newest moment, drafts included; None when it has
+    none. Reads only each file's customer and date, so `new` stays quick on a big site."""
+    sources = find_sources(site_dir, site_dir / config.content_dir, Diagnostics())
+    newest: tuple[When, str] | None = None
+    folder = None
+    for source in sources.moments:
+        doc, _ = parse_document(source.abs_path.read_bytes(), file=source.file)
+        fields = doc.front.fields if doc is not None and doc.front is not None else {}
+        if "customer" not in fields or "date" not in fields:
+            continue
+        when = parse_when(fields["date"].value.text)
+        if when is None or index.lookup(fields["customer"].value.text) != slug:
+            continue
+        if newest is None or (when, source.source_path) > newest:
+            newest, folder = (when, source.source_path), source.abs_path.parent
+    return folder
+
+
 def _read_profile(source: Source, diagnostics: Diagnostics) -> _Profile | None:
     doc, problems = parse_document(source.abs_path.read_bytes(), file=source.file)
     diagnostics.extend(problems)
@@ -237,31 +268,41 @@ def _drop_clashing_ids(loaded: list[LoadedMoment], diagnostics: Diagnostics) -> 
     return kept
 
 
+def _customer_slug(
+    name: str, file: str, at: tuple[int, int], index: CustomerIndex, diagnostics: Diagnostics
+) -> str:
+    """The slug of the customer a moment names; an error when it names none."""
+    slug = index.lookup(name)
+    if slug is None:
+        hint = did_you_mean(name, index.names())
+        diagnostics.error(
+            file, *at, f"customer '{name}' matches no profile in content/customers/{hint}"
+        )
+        slug = slugify(name)
+    return slug
+
+
 def _link_moment(
     item: LoadedMoment,
     index: CustomerIndex,
     built_ids: set[str],
     draft_ids: set[str],
     diagnostics: Diagnostics,
+    broken_ids: set[str] | None = None,
 ) -> Moment:
-    """Resolve the customer name to a slug and check `related` ids."""
+    """Resolve the customer name to a slug and check `related` ids.
+
+    A related moment in a file with errors is left out without a word: its own
+    errors say what is wrong."""
     moment = item.moment
-    slug = index.lookup(moment.customer)
-    if slug is None:
-        line, col = item.customer_at
-        hint = did_you_mean(moment.customer, index.names())
-        diagnostics.error(
-            moment.file,
-            line,
-            col,
-            f"customer '{moment.customer}' matches no profile in content/customers/{hint}",
-        )
-        slug = slugify(moment.customer)
+    slug = _customer_slug(moment.customer, moment.file, item.customer_at, index, diagnostics)
     related = []
     for n, related_id in enumerate(moment.related):
         line, col = item.related_at[n] if n < len(item.related_at) else item.id_at
         if related_id in built_ids:
             related.append(related_id)
+        elif broken_ids and related_id in broken_ids:
+            continue
         elif related_id in draft_ids:
             diagnostics.warning(
                 moment.file, line, col, f"related moment '{related_id}' is a draft; link left out"

@@ -15,11 +15,18 @@ from markdown_it import MarkdownIt
 from momentmap.cache import Store, code_version
 from momentmap.content.frontmatter import parse_document
 from momentmap.content.markdown import LinkTargets, RenderedBody, create_markdown, render_body
-from momentmap.content.moments import LoadedMoment, Lookup, ReadResult, derive_id, read_moment
+from momentmap.content.moments import (
+    LoadedMoment,
+    Lookup,
+    ReadResult,
+    Unreadable,
+    derive_id,
+    read_moment,
+)
 from momentmap.content.sources import Source
 from momentmap.diagnostics import Diagnostics
 from momentmap.digest import hash_text
-from momentmap.model import Config
+from momentmap.model import Config, moment_url
 from momentmap.parallel import map_chunks
 from momentmap.urls import LinkStyle
 
@@ -76,7 +83,7 @@ class Reads:
                 missing.append((source, source.abs_path.read_bytes()))
         if missing:
             if known is None:
-                guess = {s.source_path: f"moments/{derive_id(s.source_path)}/" for s in sources}
+                guess = {s.source_path: moment_url(derive_id(s.source_path)) for s in sources}
                 known = LinkTargets(pages=guess, files=assets)
             reader = self._reader(config, style, known)
             done = [r for part in map_chunks(reader.read_chunk, missing) for r in part]
@@ -145,34 +152,49 @@ class _FileReader:
         diagnostics = Diagnostics()
         doc, problems = parse_document(data, file=source.file)
         diagnostics.extend(problems)
-        loaded = None
-        if doc is not None:
-            loaded = read_moment(
-                doc,
-                source_path=source.source_path,
-                file=source.file,
-                config=self.config,
-                diagnostics=diagnostics,
+        if doc is None:
+            unreadable = Unreadable(
+                source.source_path, source.file, derive_id(source.source_path), None, (1, 1)
             )
-        if loaded is None:
-            return ReadResult(None, tuple(diagnostics), None)
+            return ReadResult(None, tuple(diagnostics), None, unreadable=unreadable)
+        loaded = read_moment(
+            doc,
+            source_path=source.source_path,
+            file=source.file,
+            config=self.config,
+            diagnostics=diagnostics,
+        )
+        if isinstance(loaded, Unreadable):
+            # The body is not built, but its mistakes are reported with the rest.
+            body, _ = self._render(
+                doc.body, doc.body_line, loaded.file, loaded.source_path, loaded.id
+            )
+            diagnostics.extend(body.problems)
+            return ReadResult(None, tuple(diagnostics), None, unreadable=loaded)
         body, lookups = self.render(loaded)
         return ReadResult(loaded, tuple(diagnostics), body, lookups)
 
     def render(self, loaded: LoadedMoment) -> tuple[RenderedBody, tuple[Lookup, ...]]:
+        moment = loaded.moment
+        return self._render(
+            moment.body, moment.body_line, moment.file, moment.source_path, moment.id
+        )
+
+    def _render(
+        self, text: str, line: int, file: str, source_path: str, moment_id: str
+    ) -> tuple[RenderedBody, tuple[Lookup, ...]]:
         log: list[Lookup] = []
         targets = LinkTargets(
             pages=_Recorded("page", self.targets.pages, log),
             files=_Recorded("file", self.targets.files, log),
         )
-        moment = loaded.moment
         body = render_body(
             self.md,
-            moment.body,
-            body_line=moment.body_line,
-            file=moment.file,
-            source_path=moment.source_path,
-            page_url=moment.url,
+            text,
+            body_line=line,
+            file=file,
+            source_path=source_path,
+            page_url=moment_url(moment_id),
             targets=targets,
             link_style=self.style,
         )

@@ -49,6 +49,11 @@ class Page:
     def variables(self) -> Variables:
         return self.context() if callable(self.context) else self.context
 
+    @property
+    def is_reader_page(self) -> bool:
+        """A page a reader opens (an index.html); what summaries count, unlike 404.html."""
+        return self.url.endswith("/") or not self.url
+
 
 def list_pages(site: Site) -> list[Page]:
     moments = list(site.moments.values())
