@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_AS_OF, REPO, Run, run_cli, tree_bytes, write_site
+from conftest import EXAMPLE_AS_OF, REPO, Run, elements, run_cli, tree_bytes, write_site
 
 SMALL_SITE = """
 -- momentmap.yaml --
@@ -81,6 +81,27 @@ def test_example_site_builds_every_page(tmp_path: Path) -> None:
         assert (out / page / "index.html").is_file(), page
     assert (out / "404.html").is_file() and (out / "static" / "style.css").is_file()
     assert "Built" in result.err and "moments" in result.err
+
+
+def test_every_index_is_linked_from_every_page_and_the_dashboard(tmp_path: Path) -> None:
+    """types/, stages/, tags/, factors/ and people/ are one click from anywhere."""
+    out = tmp_path / "public"
+    assert build(REPO, out, "--as-of", EXAMPLE_AS_OF).code == 0
+    indexes = ["types/", "stages/", "tags/", "factors/", "people/"]
+    pages = ["index.html", "customers/brandt-vogel/2024/index.html", "tags/renewal/index.html"]
+    for rel in pages:
+        page = out / rel
+        found = elements(page)
+        (footer,) = [e for e in found if e.tag == "nav" and e.attrs.get("aria-label") == "Browse"]
+        after = found[found.index(footer) + 1 :]
+        links = [e.attrs["href"] for e in after if e.tag == "a"][: len(indexes)]
+        resolved = [(page.parent / href).resolve() for href in links]
+        assert resolved == [(out / i / "index.html").resolve() for i in indexes], rel
+    dashboard = elements(out / "index.html")
+    (browse,) = [e for e in dashboard if e.tag == "p" and e.has_class("browse")]
+    start = dashboard.index(browse)
+    hrefs = [e.attrs["href"] for e in dashboard[start + 1 : start + 6] if e.tag == "a"]
+    assert hrefs == [f"{i}index.html" for i in indexes]
 
 
 def test_drafts_are_left_out_unless_asked(site: Path, tmp_path: Path) -> None:

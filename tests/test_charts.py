@@ -24,6 +24,7 @@ from momentmap.render.charts.geometry import (
     BADGE_FONT,
     BAR_FONT,
     BAR_LABEL_MAX,
+    BAR_LINE,
     BAR_ROW,
     CURVE_PLOT_L,
     CURVE_PLOT_R,
@@ -402,10 +403,14 @@ def test_emotion_line_goes_through_each_mark_when_there_are_few() -> None:
     assert flat(layout.line) == pytest.approx(flat((p.x, p.y) for p in layout.marks))
 
 
-def test_emotion_line_merges_marks_on_one_day() -> None:
+def test_emotion_line_joins_marks_on_one_day() -> None:
+    """Two moments on one day are both on the line, joined by a vertical stroke."""
     day = D(2024, 2, 1)
     layout = layout_emotion_curve([mark(day, 2), mark(day, -2), mark(D(2024, 9, 1), 1)])
-    expected = [(layout.marks[0].x, score_y(0)), (layout.marks[2].x, score_y(1))]
+    first, second, third = layout.marks
+    assert first.x == second.x
+    expected = [(first.x, first.y), (second.x, second.y), (third.x, score_y(1))]
+    assert {first.y, second.y} == {score_y(2), score_y(-2)}
     assert flat(layout.line) == pytest.approx(flat(expected))
 
 
@@ -523,7 +528,18 @@ def test_hostile_labels_titles_and_hrefs_stay_text() -> None:
     for svg in svgs:
         root = parse(svg)  # well-formed: nothing closed early
         tags = {element.tag for element in root.iter()}
-        assert tags <= {"svg", "a", "title", "path", "circle", "polyline", "text", "rect", "g"}
+        assert tags <= {
+            "svg",
+            "a",
+            "title",
+            "path",
+            "circle",
+            "polyline",
+            "text",
+            "rect",
+            "g",
+            "tspan",
+        }
         assert root.get("aria-label") == HOSTILE
     timeline = parse(svgs[0])
     first, second = timeline.findall("a")
@@ -657,21 +673,33 @@ def test_bar_lengths_for_zero_half_full_and_nothing_due() -> None:
         assert bar.label in shown and bar.text in shown  # numbers in text, not only length
 
 
-def test_bar_rows_are_apart_and_long_labels_are_shortened_with_a_tooltip() -> None:
-    long_name = "Globex International Holdings Limited of Springfield"
-    bars = [Bar(long_name, 0.25, "25% of 4", "../c/globex/"), Bar("Initech", 0.5, "50% of 2")]
+def test_long_bar_labels_wrap_onto_a_second_line_and_only_the_rest_is_cut() -> None:
+    two_lines = "Brandt & Vogel Logistik GmbH"
+    too_long = "Globex International Holdings Limited of Springfield and Shelbyville Counties"
+    bars = [
+        Bar(two_lines, 0.5, "50% of 2", "../c/bv/"),
+        Bar(too_long, 0.25, "25% of 4", "../c/globex/"),
+        Bar("Initech", 0.5, "50% of 2"),
+    ]
     layout = layout_bars(bars)
-    shown = layout.rows[0].label
-    assert shown.endswith("…") and long_name.startswith(shown[:-1])
-    assert long_name.split()[: len(shown[:-1].split())] == shown[:-1].split()  # whole words
-    assert text_width(shown, BAR_FONT) <= BAR_LABEL_MAX
-    assert layout.rows[1].y - layout.rows[0].y == BAR_ROW
+    first, second, third = layout.rows
+    assert len(first.lines) == 2 and " ".join(first.lines) == two_lines  # nothing cut
+    assert len(second.lines) == 2 and second.lines[-1].endswith("…")
+    shown = " ".join(second.lines)[:-1]
+    assert too_long.startswith(shown) and too_long.split()[: len(shown.split())] == shown.split()
+    for line in (*first.lines, *second.lines):
+        assert text_width(line, BAR_FONT) <= BAR_LABEL_MAX
+    assert third.lines == ("Initech",)
+    # Rows grow for their second line and never overlap.
+    assert third.y - second.y == pytest.approx(BAR_ROW + BAR_LINE / 2)
+    assert layout.height == pytest.approx(3 * BAR_ROW + 2 * BAR_LINE)
     root = parse(bars_svg(bars, title="t"))
-    link = root.find("a")
-    assert link is not None and link.get("aria-label") == long_name
-    assert link.findtext("title") == long_name
-    assert shown in texts(root)
-    assert root.find("a/text[@class='mm-bar-label']") is not None
+    links = root.findall("a")
+    assert [link.get("aria-label") for link in links] == [two_lines, too_long]
+    assert links[1].findtext("title") == too_long  # the full label as a tooltip
+    label = links[0].find("text[@class='mm-bar-label']")
+    assert label is not None and label.text == first.lines[0] + " "
+    assert [t.text for t in label.iter("tspan")] == [first.lines[1]]
     unlinked = root.find("text[@class='mm-bar-label']")  # no href: plain text
     assert unlinked is not None and unlinked.text == "Initech"
 

@@ -729,7 +729,7 @@ def test_a_burst_of_new_files_is_one_rebuild(server: Server) -> None:
     server.wait_until_quiet()
     new = server.builds()[initial:]
     assert len(new) == 1, "\n".join(new)
-    assert new[0].endswith(", 200 files read"), new[0]
+    assert new[0].endswith(" from 200 changed files, the rest unchanged"), new[0]
 
 
 # --- in a browser ----------------------------------------------------------------------------
@@ -764,6 +764,47 @@ def open_listening(page: Page, url: str) -> None:
     """Open `url` and wait until its live-reload client has the server's state."""
     page.goto(url)
     page.wait_for_function("() => window.mmStates > 0")
+
+
+def test_overlay_folds_to_a_bar_and_leaves_the_page_readable_on_a_phone(
+    server: Server, built: Path, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    context.add_init_script(COUNT_STATES)
+    page = context.new_page()
+    page.set_default_timeout(POLL_TIMEOUT * 1000)
+    try:
+        open_listening(page, f"http://127.0.0.1:{server.port}/{moment_url(built)}")
+        original, _ = break_sentiment(server.site / MOMENT, "postive")
+        overlay = page.locator("#_momentmap-errors")
+        overlay.wait_for(state="visible")
+        toggle = overlay.get_by_role("button")
+        assert toggle.get_attribute("aria-expanded") == "true"
+        opened = overlay.bounding_box()
+        assert opened is not None and opened["height"] <= 0.6 * 800
+        # The page below can always be scrolled clear of the overlay.
+        padding = page.evaluate("parseFloat(getComputedStyle(document.body).paddingBottom)")
+        assert padding == pytest.approx(opened["height"], abs=1)
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert page.locator("#_momentmap-error-list").is_hidden()
+        folded = overlay.bounding_box()
+        assert folded is not None and folded["height"] < 90  # one bar: the count and a button
+        assert "Build failed: 1 error" in overlay.inner_text()
+        page.reload()  # folded stays folded in this tab
+        overlay.wait_for(state="visible")
+        assert page.locator("#_momentmap-error-list").is_hidden()
+        shots = REPO / "tests" / "artifacts" / "screens"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=shots / "serve-overlay-folded-390.png")
+        toggle = overlay.get_by_role("button")
+        toggle.click()
+        page.screenshot(path=shots / "serve-overlay-open-390.png")
+        (server.site / MOMENT).write_text(original, encoding="utf-8")
+        overlay.wait_for(state="detached")
+        assert page.evaluate("document.body.style.paddingBottom") == ""
+    finally:
+        context.close()
 
 
 def test_overlay_shows_the_error_as_text_and_goes_away(

@@ -26,6 +26,7 @@ from momentmap.urls import LinkStyle, relative_href
 from momentmap.views.factors import FactorPattern
 from momentmap.views.insights import KeepRate
 from momentmap.views.pages import Page, term_url
+from momentmap.words import counted
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # momentmap/
 NOT_FOUND_URL = "404.html"
@@ -178,6 +179,7 @@ def create_environment(
         link_style=link_style,
     )
     env.filters["json"] = script_json
+    env.filters["counted"] = counted  # {{ n|counted('day') }}: '1 day', '2 days'
     return env
 
 

@@ -29,6 +29,7 @@ from typing import Literal
 
 from momentmap.model import Customer, Moment, Site
 from momentmap.views.insights import NEGATIVE, late_words
+from momentmap.words import counted
 
 Verdict = Literal["on track", "at risk", "no contact"]
 
@@ -84,13 +85,13 @@ def loyalty(moments: Sequence[Moment], as_of: dt.date, days: int) -> Loyalty:
                 others.append(Reason(f"promise due {p.due}: {p.promise}", m, False))
     if window:
         mean = sum(m.sentiment_score for m in window) / len(window)
-        count = f"{len(window)} moment" + ("s" if len(window) != 1 else "")
-        text = f"mean sentiment {_signed(mean)} over {count} in the last {days} days"
+        count = counted(len(window), "moment")
+        text = f"mean sentiment {_signed(mean)} over {count} in the last {counted(days, 'day')}"
         (risks if mean < 0 else others).append(Reason(text, None, mean < 0))
     elif moments:
         others.append(
             Reason(
-                f"no moment in the last {days} days; the last was on {moments[-1].date}",
+                f"no moment in the last {counted(days, 'day')}; the last was on {moments[-1].date}",
                 None,
                 False,
             )

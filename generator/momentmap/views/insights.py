@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from momentmap.model import Item, Moment, Promise, PromiseStatus, When, elapsed
+from momentmap.words import counted
 
 NEGATIVE = ("negative", "very negative")
 Tone = Literal["negative", "neutral", "positive"]
@@ -62,8 +63,7 @@ def late_words(late: dt.timedelta) -> str:
     seconds = int(late.total_seconds())
     for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
         if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}" + ("s" if count != 1 else "")
+            return counted(seconds // size, unit)
     return ""
 
 
@@ -100,13 +100,20 @@ def items(moments: Iterable[Moment], section: str, as_of: dt.date) -> list[ItemR
 
 
 def promise_refs(moments: Iterable[Moment], as_of: dt.date) -> list[PromiseRef]:
+    """Every promise of the moments, soonest due first; those without a due date last."""
     refs: list[PromiseRef] = []
     for moment in moments:
         for promise in moment.promises:
             status = promise.status(as_of)
             late = promise.late_by(as_of) if status in ("overdue", "late") else dt.timedelta()
             refs.append(PromiseRef(promise, moment, status, late))
+    refs.sort(key=_by_due)
     return refs
+
+
+def _by_due(ref: PromiseRef) -> tuple[bool, When, tuple[When, str]]:
+    due = ref.promise.due
+    return (due is None, due or ref.moment.when, ref.moment.sort_key())
 
 
 def keep_rate(label: str, url: str, refs: Iterable[PromiseRef]) -> KeepRate:

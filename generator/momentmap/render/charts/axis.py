@@ -34,6 +34,7 @@ from momentmap.render.charts.geometry import (
     YEAR_BASELINE,
     YEAR_STEPS,
     TickKind,
+    Visibility,
 )
 from momentmap.render.charts.text import Label, before, fits, text_width
 
@@ -130,23 +131,51 @@ def layout_axis(scale: TimeScale, *, x0: float, x1: float, y: float, limit: floa
             years.insert(0, lead)
     labels += years
 
-    # The row above (wide screens only): month names, else quarter names, where they fit.
-    month_room = px_month >= MONTH_NAME_ROOM
-    quarter_room = px_quarter >= QUARTER_NAME_ROOM
-    if month_room or quarter_room:
-        names = MONTHS if month_room else QUARTERS  # by month
-        periods = [t for t in ticks if month_room or t.kind != "month"]
-        minors = [
-            Label(t.x + TICK_LABEL_DX, minor_y, names[t.day.month - 1], "mm-minor", show="wide")
-            for t in periods
-        ]
-        if not periods or periods[0].day != start:
-            # The period the axis starts in, labelled at the axis' start if it fits.
-            lead = Label(x0, minor_y, names[start.month - 1], "mm-minor", show="wide")
-            if not minors or before(lead, minors[0], narrow=False):
-                minors.insert(0, lead)
-        labels += [label for label in minors if fits(label, limit, narrow=False)]
+    # The row above: on wide screens month names, else quarter names, where they fit; on
+    # narrow ones, in larger text, month initials where they fit, except where they would
+    # run into a year label (which stands for its January). A few quarter names between
+    # year labels on a phone would read as a broken sequence, so they are left out.
+    for narrow, months in ((False, MONTHS), (True, INITIALS)):
+        minors = _minor_row(
+            ticks, start, x0, minor_y, limit, px_month, px_quarter, months=months, narrow=narrow
+        )
+        if narrow:  # the larger text reaches down into the year row
+            minors = [m for m in minors if all(before(a, m) or before(m, a) for a in years)]
+        labels += minors
     return Axis(y, x0, x1, tuple(ticks), tuple(labels))
+
+
+def _minor_row(
+    ticks: list[Tick],
+    start: dt.date,
+    x0: float,
+    y: float,
+    limit: float,
+    px_month: float,
+    px_quarter: float,
+    *,
+    months: tuple[str, ...],
+    narrow: bool,
+) -> list[Label]:
+    """Labels of the months, else of the quarters, when their periods have room for them."""
+    size = FONT_LARGE if narrow else FONT
+    room = LABEL_GAP + TICK_LABEL_DX
+    month_room = px_month >= _widest(months, size) + room
+    if not month_room and (narrow or px_quarter < _widest(("Q4",), size) + room):
+        return []
+    names = months if month_room else QUARTERS  # by month
+    show: Visibility = "narrow" if narrow else "wide"
+    periods = [t for t in ticks if month_room or t.kind != "month"]
+    minors = [
+        Label(t.x + TICK_LABEL_DX, y, names[t.day.month - 1], "mm-minor", show=show)
+        for t in periods
+    ]
+    if not narrow and (not periods or periods[0].day != start):
+        # The period the axis starts in, labelled at the axis' start if it fits.
+        lead = Label(x0, y, names[start.month - 1], "mm-minor", show=show)
+        if not minors or before(lead, minors[0], narrow=narrow):
+            minors.insert(0, lead)
+    return [label for label in minors if fits(label, limit, narrow=narrow)]
 
 
 def _month_ticks(scale: TimeScale, start: dt.date, end: dt.date, *, months: bool) -> list[Tick]:
@@ -182,13 +211,12 @@ def _months(start: dt.date, end: dt.date) -> range:
     return range(first, end.year * 12 + end.month)
 
 
-def _widest(texts: Iterable[str]) -> float:
-    return max(text_width(text, FONT) for text in texts)
+@functools.cache
+def _widest(texts: tuple[str, ...], size: float) -> float:
+    return max(text_width(text, size) for text in texts)
 
 
-# The least room a month or a quarter needs between its ticks for its name.
-MONTH_NAME_ROOM = _widest(MONTHS) + LABEL_GAP + TICK_LABEL_DX
-QUARTER_NAME_ROOM = _widest(("Q4",)) + LABEL_GAP + TICK_LABEL_DX
+INITIALS = tuple(month[0] for month in MONTHS)
 
 
 # Pages of one year (or of one range) draw the same axis again and again; an axis is

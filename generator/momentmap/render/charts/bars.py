@@ -1,4 +1,9 @@
-"""The bar chart's layout: one row per bar, label, track and numbers."""
+"""The bar chart's layout: one row per bar, label, track and numbers.
+
+A label wider than its column wraps onto a second line (the row grows to hold
+it); only what does not fit in two lines is cut, and the full label is then
+the row's tooltip.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,22 @@ from dataclasses import dataclass
 from momentmap.render.charts.geometry import (
     BAR_FONT,
     BAR_GAP,
+    BAR_LABEL_LINES,
     BAR_LABEL_MAX,
+    BAR_LINE,
     BAR_ROW,
     BAR_TEXT_MAX,
     BARS_W,
 )
 from momentmap.render.charts.marks import Bar
-from momentmap.render.charts.text import shorten, text_width
+from momentmap.render.charts.text import shorten, text_width, wrap
 
 
 @dataclass(frozen=True, slots=True)
 class PlacedBar:
     bar: Bar
     y: float  # centre of the row
-    label: str  # the label as shown: shortened with '…' when too long
+    lines: tuple[str, ...]  # the label as shown: wrapped, and cut with '…' when too long
     length: float | None  # length of the bar; None when nothing is due
     text: str  # the text after the bar
 
@@ -47,20 +54,16 @@ def layout_bars(bars: Sequence[Bar]) -> BarsLayout:
     text_x = BARS_W - text_col
     track_width = text_x - BAR_GAP - track_x
     rows = []
-    for i, (bar, text) in enumerate(zip(bars, texts, strict=True)):
+    top = 0.0
+    for bar, text in zip(bars, texts, strict=True):
         length = None if bar.value is None else track_width * max(0.0, min(1.0, bar.value))
+        lines = wrap(bar.label, label_width, BAR_FONT, lines=BAR_LABEL_LINES)
+        height = BAR_ROW + (len(lines) - 1) * BAR_LINE
         rows.append(
-            PlacedBar(
-                bar,
-                (i + 0.5) * BAR_ROW,
-                shorten(bar.label, label_width, BAR_FONT),
-                length,
-                shorten(text, text_col, BAR_FONT),
-            )
+            PlacedBar(bar, top + height / 2, lines, length, shorten(text, text_col, BAR_FONT))
         )
-    return BarsLayout(
-        BARS_W, max(1, len(bars)) * BAR_ROW, track_x, track_width, text_x, tuple(rows)
-    )
+        top += height
+    return BarsLayout(BARS_W, max(BAR_ROW, top), track_x, track_width, text_x, tuple(rows))
 
 
 def bar_text(bar: Bar) -> str:

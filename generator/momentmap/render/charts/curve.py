@@ -126,13 +126,17 @@ def layout_emotion_curve(
 def trend_line(placed: Sequence[PlacedMark], merge: float) -> tuple[tuple[float, float], ...]:
     """Points of the emotion line through `placed` (in x order).
 
-    Below 2 × TREND_EVERY marks the line goes through every mark; with more, each
-    point is the mean of a centred window of about one mark in TREND_EVERY (an odd
-    count), so a busy year shows its trend rather than a scribble. Points closer
-    than `merge` are then averaged into one, so marks on one day give one point.
+    Below 2 × TREND_EVERY marks the line goes through every mark, marks of one day
+    included (it joins them with a vertical stroke). With more, each point is the
+    mean of a centred window of about one mark in TREND_EVERY (an odd count), so a
+    busy year shows its trend rather than a scribble, and points closer than
+    `merge` are averaged into one.
     """
     count = len(placed)
     half = max(1, (count // TREND_EVERY) | 1) // 2
+    if half == 0:
+        through = [(p.x, p.y) for p in placed]
+        return tuple(pt for i, pt in enumerate(through) if i == 0 or pt != through[i - 1])
     sums = list(itertools.accumulate((p.y for p in placed), initial=0.0))
     smooth = []
     for i, p in enumerate(placed):

@@ -59,7 +59,8 @@ SPARK_R, SPARK_R_VERY = 2.2, 2.9
 BARS_W = 420.0  # narrower than the time charts, so that its text stays legible on phones
 BAR_FONT = 14.0
 BAR_ROW, BAR_H = 28.0, 12.0
-BAR_LABEL_MAX, BAR_TEXT_MAX, BAR_GAP = 150.0, 110.0, 10.0
+BAR_LABEL_MAX, BAR_TEXT_MAX, BAR_GAP = 190.0, 110.0, 10.0
+BAR_LABEL_LINES, BAR_LINE = 2, 17.0  # a long label wraps onto a second line, this far below
 
 EMPTY_TEXT = "No moments yet"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -22,6 +22,7 @@ from momentmap.render.charts.geometry import (
     BADGE_H,
     BAR_FONT,
     BAR_H,
+    BAR_LINE,
     BARS_W,
     EMPTY_TEXT,
     EXTENT,
@@ -132,14 +133,20 @@ def bars_svg(bars: Sequence[Bar], *, title: str) -> Markup:
     parts = [_open("mm-bars", layout.width, layout.height, title, BAR_FONT)]
     for row in layout.rows:
         full = _e(row.bar.label)
+        first_y = row.y - (len(row.lines) - 1) * BAR_LINE / 2
         label = (
-            f'<text class="mm-bar-label" x="0" y="{_n(row.y)}" dominant-baseline="central">'
-            f"{_e(row.label)}</text>"
+            f'<text class="mm-bar-label" x="0" y="{_n(first_y)}" dominant-baseline="central">'
+            + _e(row.lines[0])
+            # The space before a line keeps the words apart in the text's accessible name.
+            + "".join(
+                f' <tspan x="0" dy="{_n(BAR_LINE)}">{_e(line)}</tspan>' for line in row.lines[1:]
+            )
+            + "</text>"
         )
         href = safe_href(row.bar.href)
         if href:
             label = f'<a href="{_e(href)}" aria-label="{full}"><title>{full}</title>{label}</a>'
-        elif row.label != row.bar.label:  # shortened: the full label is its tooltip
+        elif " ".join(row.lines) != " ".join(row.bar.label.split()):  # cut: tooltip has it all
             label = f"<g><title>{full}</title>{label}</g>"
         parts.append(label)
         bar_y = _n(row.y - BAR_H / 2)

@@ -45,6 +45,20 @@ def shorten(text: str, max_width: float, size: float) -> str:
     return cut.rstrip() + "…"
 
 
+def wrap(text: str, max_width: float, size: float, *, lines: int) -> tuple[str, ...]:
+    """`text` in at most `lines` lines of at most `max_width`, broken between words; the
+    last line is shortened with '…' when the rest does not fit."""
+    words, out = text.split(), list[str]()
+    while words and len(out) < lines - 1:
+        line = words.pop(0)
+        while words and text_width(f"{line} {words[0]}", size) <= max_width:
+            line += " " + words.pop(0)
+        out.append(line)
+    if words:
+        out.append(shorten(" ".join(words), max_width, size))
+    return tuple(out) or ("",)
+
+
 @dataclass(frozen=True, slots=True)
 class Box:
     x0: float
