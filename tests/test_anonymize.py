@@ -69,19 +69,27 @@ def front_matter(path: Path) -> dict[str, object]:
 
 
 def real_names(site: Path) -> set[str]:
-    """Every customer name, alias, file stem and folder, owner and person of a site."""
+    """Every customer name, alias, file stem and folder, owner, contact, promise owner and
+    person of a site, and the first and last names of the people ('Nadia' of 'Nadia
+    Fenwick'), since text often uses only one of them."""
     content = site / "content"
     names: set[str] = set()
+    people: set[str] = set()
     for profile in (content / "customers").glob("*.md"):
         data = front_matter(profile)
         names.add(profile.stem)
-        names.update(str(v) for k in ("name", "owner") if (v := data.get(k)))
+        names.add(str(data["name"]))
         names.update(map(str, data.get("aliases") or []))  # type: ignore[call-overload]
+        people.update(str(v) for v in [data.get("owner"), *(data.get("contacts") or [])] if v)  # type: ignore[misc]
     for moment in (content / "moments").rglob("*.md"):
         data = front_matter(moment)
         names.add(str(data["customer"]))
-        names.update(map(str, data.get("people") or []))  # type: ignore[call-overload]
+        people.update(map(str, data.get("people") or []))  # type: ignore[call-overload]
+        people.update(str(p["by"]) for p in data.get("promises") or [] if p.get("by"))  # type: ignore[attr-defined]
         names.update(moment.relative_to(content / "moments").parent.parts)
+    for person in people:
+        names.add(person)
+        names.update(part for part in person.split() if part[:1].isupper() and len(part) > 1)
     return names
 
 
@@ -212,6 +220,7 @@ def pair_moments(example: Builds) -> dict[str, str]:
 def test_no_real_name_appears_anywhere_in_the_output(example: Builds) -> None:
     names = real_names(REPO)
     assert {"B&V", "Société Thermique du Rhône", "Tomás", "Lee", "brandt-vogel"} <= names
+    assert {"Nadia Fenwick", "Nadia", "Katrin"} <= names  # the customers' own people
     assert find_names(example.anonymized_out, names) == []
 
 
@@ -222,7 +231,15 @@ def test_the_name_search_finds_names_in_a_normal_build(tmp_path: Path, example: 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     found = "\n".join(find_names(tmp_path, real_names(REPO)))
-    for name in ("B&V", "brandt-vogel", "Société Thermique du Rhône", "STR", "Tomás", "Lee"):
+    for name in (
+        "B&V",
+        "brandt-vogel",
+        "Société Thermique du Rhône",
+        "STR",
+        "Tomás",
+        "Lee",
+        "Nadia",
+    ):
         assert f": {name}: " in found
 
 
@@ -257,9 +274,10 @@ def test_each_customer_and_person_has_one_pseudonym_everywhere(example: Builds) 
     assert all(len(v) == 1 for v in customers.values()), customers
     assert all(len(v) == 1 for v in people.values()), people
     assert len({v.pop() for v in customers.values()}) == len(customers)
-    assert sorted(str(p.pop()) for p in people.values()) == sorted(
-        f"Person {n}" for n in range(1, len(people) + 1)
-    )
+    # One pseudonym per person; the customers' contacts are numbered among them.
+    pseudonyms = [str(p.pop()) for p in people.values()]
+    assert len(set(pseudonyms)) == len(pseudonyms)
+    assert all(re.fullmatch(r"Person \d+", p) for p in pseudonyms)
 
     data = json.loads(example.anonymized["moments.json"])
     names = {c["slug"]: c["name"] for c in data["customers"]}
@@ -626,3 +644,53 @@ def test_customer_pseudonyms_go_on_after_z() -> None:
         "Customer ZZ",
         "Customer AAA",
     ]
+
+
+NAMES_IN_PROSE = """
+-- content/customers/acme.md --
+---
+name: Acme Corp
+owner: Dana Smith
+contacts: [Nadia Fenwick, Olu Bakare]
+---
+Nadia Fenwick decides; Olu runs their IT.
+-- content/moments/acme/2024-01-10-kickoff.md --
+---
+title: Kickoff
+date: 2024-01-10
+customer: Acme Corp
+people: [Dana Smith]
+promises:
+  - {promise: Send the plan, due: 2024-01-12, by: Priya Rao}
+---
+Nadia said yes. Olu was quiet. Lee was not in the room, and Priya promised the plan.
+-- content/moments/acme/2024-02-01-review.md --
+---
+title: Review
+date: 2024-02-01
+customer: Acme Corp
+people: [Lee]
+---
+Lee and Nadia went through the Acme numbers.
+"""
+
+
+def test_every_name_the_site_knows_is_replaced_in_text_and_counted(tmp_path: Path) -> None:
+    """A contact of the profile, a person listed on another moment, a promise owner."""
+    site = write_site(tmp_path / "site", NAMES_IN_PROSE)
+    out = tmp_path / "out"
+    run = run_cli("build", "--site", site, "--out", out, "--anonymize", "--as-of", "2024-03-01")
+    assert run.code == 0, run.err
+    found = find_names(out, {"Nadia", "Olu", "Lee", "Priya", "Dana", "Fenwick", "Acme"})
+    assert found == []
+    kickoff = json.loads((out / "moments.json").read_text())["moments"][0]
+    assert re.fullmatch(
+        r"Person \d+ said yes\. Person \d+ was quiet\. Person \d+ was not in the room, "
+        r"and Person \d+ promised the plan\.",
+        kickoff["text"].strip(),
+    ), kickoff["text"]
+    (summary,) = [line for line in run.err.splitlines() if line.startswith("note: anonymized")]
+    counts = re.match(
+        r"note: anonymized: (\d+) customer names? and (\d+) person names? replaced in text", summary
+    )
+    assert counts and int(counts.group(1)) >= 1 and int(counts.group(2)) >= 7, summary

@@ -67,7 +67,7 @@ from markdown_it.token import Token
 
 from momentmap.content.markdown import LinkTargets, RenderedBody, create_markdown, render_body
 from momentmap.diagnostics import Diagnostics
-from momentmap.model import Customer, Moment, Site
+from momentmap.model import Customer, Moment, Site, moment_url
 from momentmap.site.names import NameMatcher, assign_pseudonyms, known_names
 from momentmap.urls import slugify, unique_slugs
 from momentmap.urlsafety import is_external
@@ -248,8 +248,9 @@ def create_anonymizing_markdown(names: NameMatcher, *, allow_html: bool) -> Mark
 # The site -------------------------------------------------------------------
 
 
-def anonymize_site(site: Site, diagnostics: Diagnostics) -> Site:
-    """The site with pseudonyms for every customer, alias, owner and person."""
+def anonymize_site(site: Site, diagnostics: Diagnostics) -> tuple[Site, str]:
+    """The site with pseudonyms for every customer, alias, owner, contact and person,
+    and a line for the terminal that says how many names were replaced in text."""
     config = site.config
     for source_path in site.assets:
         diagnostics.warning(
@@ -261,7 +262,7 @@ def anonymize_site(site: Site, diagnostics: Diagnostics) -> Site:
     anonymizer = _Anonymizer(site)
     customers = [anonymizer.customer(site.customers[slug]) for slug in anonymizer.customer_order]
     moments = sorted(map(anonymizer.moment, site.moments.values()), key=Moment.sort_key)
-    return Site(
+    anonymized = Site(
         config=replace(
             config,
             title=anonymizer.names.replace(config.title),
@@ -274,6 +275,7 @@ def anonymize_site(site: Site, diagnostics: Diagnostics) -> Site:
         assets={},
         terms=_terms(site, moments),
     )
+    return anonymized, anonymizer.names.summary()
 
 
 class _Anonymizer:
@@ -288,7 +290,7 @@ class _Anonymizer:
         self.config = site.config
         self.md = create_anonymizing_markdown(self.names, allow_html=site.config.allow_html)
         # Links between moments lead to their new pages; files copied as-is are left out.
-        pages = {m.source_path: f"moments/{self.ids[m.id]}/" for m in site.moments.values()}
+        pages = {m.source_path: moment_url(self.ids[m.id]) for m in site.moments.values()}
         self.targets = LinkTargets(pages=pages, files={})
 
     def customer(self, customer: Customer) -> Customer:
@@ -297,6 +299,7 @@ class _Anonymizer:
             slug=slug,
             name=self.pseudonyms.customers[customer.slug],
             owner=self.pseudonyms.person(customer.owner) if customer.owner else "",
+            contacts=_unique(self.pseudonyms.person(c) for c in customer.contacts),
             segment=self.names.replace(customer.segment),
             since=customer.since,
             source_path=f"customers/{slug}.md" if customer.source_path else "",
@@ -317,7 +320,7 @@ class _Anonymizer:
             moment.body_line,
             moment.file,
             moment.source_path,
-            f"moments/{new_id}/",
+            moment_url(new_id),
             sections=True,
         )
         return replace(

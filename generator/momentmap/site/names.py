@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from momentmap.content.customers import match_key
 from momentmap.model import Customer, Site
 from momentmap.urls import slugify
+from momentmap.words import counted
 
 _WORD = re.compile(r"[^\W_]+")
 _MAX_GAP = 5  # characters allowed between the words of one name: ' & ', ', ', '-'
@@ -73,8 +75,9 @@ def assign_pseudonyms(site: Site) -> Pseudonyms:
         for person in (*moment.people, *(p.by for p in moment.promises if p.by)):
             meet(person, moment.date)
     for customer in ordered:
-        if customer.owner:
-            meet(customer.owner, customer_order(customer)[1])
+        for person in (customer.owner, *customer.contacts):
+            if person:
+                meet(person, customer_order(customer)[1])
     people = {
         key: f"Person {n}" for n, key in enumerate(sorted(seen, key=lambda k: (seen[k], k)), 1)
     }
@@ -118,6 +121,8 @@ class NameMatcher:
     """
 
     def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        # Replacements made, by the pseudonym's kind ('customer', 'person'), for the summary.
+        self.replaced: Counter[str] = Counter()
         self._names: dict[tuple[str, ...], str] = {}
         for name, pseudonym in names:
             words = tuple(_WORD.findall(fold(name)[0]))
@@ -165,6 +170,15 @@ class NameMatcher:
                 return end - i, pseudonym
         return None
 
+    def summary(self) -> str:
+        """How many names were replaced in text, for the terminal."""
+        customers, people = self.replaced["customer"], self.replaced["person"]
+        return (
+            f"anonymized: {counted(customers, 'customer name')} and "
+            f"{counted(people, 'person name')} replaced in text; names that appear nowhere "
+            "in front matter or profiles cannot be known (see README)"
+        )
+
     def contains(self, text: str) -> bool:
         return bool(self.spans(text))
 
@@ -183,6 +197,7 @@ class NameMatcher:
         parts: list[str] = []
         last = 0
         for start, end, pseudonym in spans:
+            self.replaced[pseudonym.split(" ", 1)[0].lower()] += 1
             parts.append(text[last:start])
             parts.append(form(pseudonym))
             last = end
@@ -191,7 +206,8 @@ class NameMatcher:
 
 
 def known_names(site: Site, pseudonyms: Pseudonyms) -> list[tuple[str, str]]:
-    """(name as written, pseudonym) for every customer name, alias, slug, owner and person."""
+    """(name as written, pseudonym) for every customer name, alias, slug, owner, contact
+    and person."""
     pairs: list[tuple[str, str]] = []
     for customer in site.customers.values():
         pseudonym = pseudonyms.customers[customer.slug]
@@ -206,6 +222,7 @@ def known_names(site: Site, pseudonyms: Pseudonyms) -> list[tuple[str, str]]:
         {p for m in site.moments.values() for p in m.people}
         | {p.by for m in site.moments.values() for p in m.promises if p.by}
         | {c.owner for c in site.customers.values() if c.owner}
+        | {p for c in site.customers.values() for p in c.contacts}
     )
     pairs.extend((name, pseudonyms.person(name)) for name in spellings)
     # 'Dana' and 'Smith' of 'Dana Smith'; lower-case particles ('de', 'van') are not names.
