@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -263,3 +264,40 @@ def test_new_writes_next_to_the_customers_newest_moment(tmp_path: Path) -> None:
     assert Path(first.out.strip()).parent == site / "content/moments/nobody-yet"
     bad = run_cli("new", "X", "--customer", "Quillon", "--sentiment", "postive", "--site", site)
     assert bad.code == 2 and "did you mean 'positive'?" in bad.err
+
+
+def test_the_build_summary_counts_reader_pages_in_plain_words(tmp_path: Path) -> None:
+    site = write_site(
+        tmp_path / "site", SITE.replace("postive", "positive").replace("tagz: [x]\n", "")
+    )
+    first = run_cli("build", "--site", site, cwd=tmp_path)
+    assert first.code == 0, first.err
+    pages = sum(1 for _ in (site / "public").rglob("index.html"))
+    last = first.err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"Built {pages} pages \(\d+ moments?, 1 customer\) in [\d.]+ s into site/public/", last
+    ), last
+    again = run_cli("build", "--site", site, cwd=tmp_path).err.strip().splitlines()[-1]
+    assert again.endswith("into site/public/: nothing changed"), again
+
+
+def test_counts_in_pages_use_the_singular_for_one(tmp_path: Path) -> None:
+    from momentmap.words import counted
+
+    assert [counted(n, "day") for n in (0, 1, 2)] == ["0 days", "1 day", "2 days"]
+    site = write_site(
+        tmp_path / "site",
+        """
+        -- content/moments/acme/2025-01-01-call.md --
+        ---
+        title: Call
+        date: 2025-01-01
+        customer: Acme
+        ---
+        ## Assumptions
+        - [ ] They will renew.
+        """,
+    )
+    assert run_cli("build", "--site", site, "--as-of", "2025-01-02").code == 0
+    page = (site / "public" / "assumptions" / "index.html").read_text(encoding="utf-8")
+    assert " · 1 day open</p>" in page and "1 days" not in page
