@@ -2,7 +2,7 @@
 """Benchmark momentmap against peer generators on the standard corpus (SPEC 7).
 
     python bench/run.py [--sizes 1000,10000] [--runs 3] [--peers hugo,mkdocs,pelican]
-                        [--scenarios clean,warm,serve]
+                        [--scenarios clean,warm,serve] [--jobs 1,2] [--out bench/out]
 
 Generates (or reuses) bench/out/corpus-<N>/, measures every tool in every
 scenario --runs times, prints a Markdown table and writes bench/out/results.json.
@@ -86,6 +86,8 @@ class Sample:
     peak_rss: int  # bytes: max over time of the process tree's summed RSS
     stderr_tail: str
     pages: int | None = None  # None: count the index.html files in the build's output
+    peak_pss: int = 0  # bytes: max over time of the tree's summed PSS (shared pages split)
+    cpu_s: float = 0.0  # user + system seconds of the process and the workers it reaped
 
 
 @dataclass(frozen=True)
@@ -100,46 +102,57 @@ class Run:
     pages: int
     error: str = ""
     sample: int = 1  # within the run: serve measures several edits per server start
+    peak_pss: int = 0
+    cpu_s: float = 0.0
 
 
 # --- memory -----------------------------------------------------------------
 
 
-def tree_rss(root: int) -> int:
-    """Summed RSS of `root` and all its descendants, read from /proc.
+def tree_memory(root: int) -> tuple[int, int]:
+    """Summed RSS and PSS of `root` and all its descendants, read from /proc.
 
     Walks /proc/PID/task/TID/children (one small read per thread) rather than
     every /proc/PID/stat on the machine, so sampling stays cheap next to the build.
-    Shared pages (libraries, copy-on-write memory of forked workers) count once
-    per process: an upper bound, like `ps` would show.
+    RSS counts shared pages (libraries, copy-on-write memory of forked workers)
+    once per process: an upper bound, like `ps` shows. PSS (smaps_rollup) splits
+    each shared page between the processes that map it, so the sum is what the
+    tree really occupies: the honest figure, and the one the targets are in.
     """
-    total, pending = 0, [root]
+    rss, pss, pending = 0, 0, [root]
     while pending:
         pid = pending.pop()
         try:
             with open(f"/proc/{pid}/stat", "rb") as stat:
                 fields = stat.read().rpartition(b")")[2].split()
-            total += int(fields[21]) * PAGE_BYTES  # field 24, rss in pages
+            rss += int(fields[21]) * PAGE_BYTES  # field 24, rss in pages
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        pss += int(line.split()[1]) * 1024  # kB
+                        break
             for tid in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{tid}/children", "rb") as children:
                     pending.extend(int(child) for child in children.read().split())
         except (FileNotFoundError, ProcessLookupError):
             continue  # exited between two reads
-    return total
+    return rss, pss
 
 
 class TreeSampler(threading.Thread):
-    """Polls tree_rss() every SAMPLE_SECONDS and keeps the maximum."""
+    """Polls tree_memory() every SAMPLE_SECONDS and keeps the maximum of each."""
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root = root
-        self.peak = 0
+        self.peak = 0  # RSS
+        self.peak_pss = 0
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, tree_rss(self.root))
+            rss, pss = tree_memory(self.root)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._done.wait(SAMPLE_SECONDS)
 
     def finish(self) -> int:
@@ -179,7 +192,8 @@ def measure(build: Build, timeout: float) -> Sample:
         tail = stderr.read()[-3000:].decode("utf-8", "replace")
     if proc.returncode < 0 and -proc.returncode == signal.SIGKILL and wall >= timeout:
         tail += f"\n[bench] killed after the {timeout:.0f} s timeout"
-    return Sample(proc.returncode, wall, peak, tail)
+    cpu = usage.ru_utime + usage.ru_stime  # wait4: the child and every worker it reaped
+    return Sample(proc.returncode, wall, peak, tail, peak_pss=sampler.peak_pss, cpu_s=cpu)
 
 
 def _kill_group(pid: int) -> None:
@@ -190,13 +204,15 @@ def _kill_group(pid: int) -> None:
 # --- tools: (corpus site folder, scratch folder) -> Build; set-up here is not timed --
 
 
-def momentmap_tool(site: Path, work: Path, *, command: list[str]) -> Build:
+def momentmap_tool(site: Path, work: Path, *, command: list[str], jobs: int = 0) -> Build:
     out = work / "public"
     path = [str(REPO / "generator"), os.environ.get("PYTHONPATH", "")]
     env = {
         "PYTHONPATH": os.pathsep.join(p for p in path if p),
         "SOURCE_DATE_EPOCH": str(AS_OF_EPOCH),
     }
+    if jobs:
+        env["MOMENTMAP_JOBS"] = str(jobs)
     argv = [*command, "build", "--site", str(site), "--out", str(out), "--quiet"]
     return Build(
         "momentmap",
@@ -538,10 +554,11 @@ def serve_edits(build: Build, site: Path, timeout: float) -> list[Sample]:
     finally:
         moment.write_bytes(original)
         backup.unlink()
-    samples = [Sample(0, seconds, peak, "", pages=0) for seconds in latencies]
+    pss = sampler.peak_pss
+    samples = [Sample(0, seconds, peak, "", pages=0, peak_pss=pss) for seconds in latencies]
     if failure is not None:
         tail += f"\n[bench] {failure} (url {url}, edited {rel})"
-        samples.append(Sample(failure.exit_code, 0.0, peak, tail, pages=0))
+        samples.append(Sample(failure.exit_code, 0.0, peak, tail, pages=0, peak_pss=pss))
     return samples
 
 
@@ -645,12 +662,15 @@ def bench_size(
                         pages=pages,
                         error="" if ok else f"exit {sample.exit_code}: {sample.stderr_tail}",
                         sample=index,
+                        peak_pss=sample.peak_pss,
+                        cpu_s=round(sample.cpu_s, 2),
                     )
                     runs.append(run)
                     which = f"run {number}" + (f".{index}" if len(samples) > 1 else "")
                     print(
                         f"  {size:>7} {scenario} {name:<12} {which:<7}: {run.wall_s:7.3f} s "
-                        f"{run.peak_rss / 2**20:7.1f} MiB {run.pages:>7} pages  "
+                        f"cpu {run.cpu_s:7.2f} s  PSS {run.peak_pss / 2**20:7.1f} MiB  "
+                        f"RSS {run.peak_rss / 2**20:7.1f} MiB {run.pages:>7} pages  "
                         + ("ok" if ok else f"FAILED (exit {sample.exit_code})"),
                         file=sys.stderr,
                     )
@@ -673,6 +693,8 @@ class Summary:
     pages: int = 0
     pages_per_s: float = 0.0
     peak_rss_mib: float = 0.0  # the highest of the runs
+    peak_pss_mib: float = 0.0  # the highest of the runs
+    median_cpu_s: float = 0.0
     momentmap_ratio: float | None = None  # momentmap's median ÷ this tool's; >1: we are slower
     error: str = ""  # of the last failed run
 
@@ -703,6 +725,8 @@ def summarize(runs: list[Run]) -> list[Summary]:
                 pages=good[-1].pages,
                 pages_per_s=round(good[-1].pages / median, 1) if median else 0.0,
                 peak_rss_mib=round(max(r.peak_rss for r in good) / 2**20, 1),
+                peak_pss_mib=round(max(r.peak_pss for r in good) / 2**20, 1),
+                median_cpu_s=round(statistics.median(r.cpu_s for r in good), 2),
             )
         )
     ours = {(r.size, r.scenario): r for r in rows if r.tool == "momentmap" and r.ok}
@@ -720,9 +744,9 @@ def markdown(rows: list[Summary]) -> str:
         lines += [
             f"### {SCENARIO_TITLES.get(scenario, scenario)}",
             "",
-            "| size | tool | runs ok | median wall s | pages | pages/s | peak MiB "
-            "| momentmap ÷ tool |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|",
+            "| size | tool | runs ok | median wall s | median CPU s | pages | pages/s "
+            "| peak PSS MiB | peak RSS MiB | momentmap ÷ tool |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in (r for r in rows if r.scenario == scenario):
             head = f"| {row.size:,} | {row.tool} | {row.runs}/{row.runs + row.failed} "
@@ -730,18 +754,44 @@ def markdown(rows: list[Summary]) -> str:
                 where = f"{row.tool}, {scenario}, at {row.size:,}"
                 failures.append(f"{where}:\n\n```\n{row.error.strip()}\n```")
             if not row.ok:
-                lines.append(head + "| failed | | | | |")
+                lines.append(head + "| failed | | | | | | |")
                 continue
             ratio = "—" if row.momentmap_ratio is None else f"{row.momentmap_ratio:.2f}"
             digits = 2 if row.median_wall_s >= 1 else 3  # serve: tens of milliseconds
             wall = f"{row.median_wall_s:.{digits}f}"
             # serve builds no files: no pages to count
             pages, rate = (f"{row.pages:,}", f"{row.pages_per_s:,.0f}") if row.pages else ("—", "—")
-            lines.append(head + f"| {wall} | {pages} | {rate} | {row.peak_rss_mib:.0f} | {ratio} |")
-        lines.append("")
+            cpu = f"{row.median_cpu_s:.2f}" if row.median_cpu_s else "—"
+            lines.append(
+                head + f"| {wall} | {cpu} | {pages} | {rate} | {row.peak_pss_mib:.0f} "
+                f"| {row.peak_rss_mib:.0f} | {ratio} |"
+            )
+        lines += ["", *efficiency(rows, scenario), ""]
     if failures:
         lines += ["Failed runs (end of stderr of the last one):", "", *failures, ""]
     return "\n".join(lines)
+
+
+def efficiency(rows: list[Summary], scenario: str) -> list[str]:
+    """Parallel efficiency of momentmap: the CPU seconds of its one-process build ÷
+    (wall seconds × cores) of each build with more jobs (needs --jobs 1,…)."""
+    mine = {r.tool: r for r in rows if r.scenario == scenario and r.ok}
+    lines = []
+    for size in sorted({r.size for r in rows}):
+        one = next((r for t, r in mine.items() if t == "momentmap-j1" and r.size == size), None)
+        if one is None or not one.median_cpu_s:  # serve: no CPU time per edit
+            continue
+        for tool, row in mine.items():
+            jobs = tool.removeprefix("momentmap-j")
+            if row.size != size or not tool.startswith("momentmap-j") or jobs == "1":
+                continue
+            share = one.median_cpu_s / (row.median_wall_s * int(jobs))
+            lines.append(
+                f"Parallel efficiency at {size:,}, {jobs} jobs: {share:.0%} "
+                f"({one.median_cpu_s:.2f} CPU s in one process ÷ ({row.median_wall_s:.2f} s "
+                f"× {jobs}))"
+            )
+    return lines
 
 
 def machine() -> dict[str, object]:
@@ -770,6 +820,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="command that runs momentmap (e.g. the installed 'momentmap' script)",
     )
     parser.add_argument(
+        "--jobs",
+        default="",
+        help="also measure momentmap with MOMENTMAP_JOBS set to each of these (e.g. 1,2); "
+        "with 1 among them, the table gives the parallel efficiency",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="where corpora, outputs and results go"
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=3600,
@@ -779,6 +838,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     args.peers = [p for p in args.peers.split(",") if p]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
+    args.jobs = [int(j) for j in args.jobs.split(",") if j]
     for peer in args.peers:
         if peer not in TOOLS:
             parser.error(f"unknown peer {peer!r}; known: {', '.join(TOOLS)}")
@@ -792,9 +852,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # As Ctrl-C does: unwind, so that serve stops its server and restores the moment file.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    momentmap = functools.partial(momentmap_tool, command=shlex.split(args.momentmap))
-    tools: dict[str, ToolFactory] = {"momentmap": momentmap} | {p: TOOLS[p] for p in args.peers}
-    OUT.mkdir(exist_ok=True)
+    global OUT
+    OUT = args.out.resolve()
+    command = shlex.split(args.momentmap)
+    momentmap = functools.partial(momentmap_tool, command=command)
+    tools: dict[str, ToolFactory] = {"momentmap": momentmap}
+    for jobs in args.jobs:
+        tools[f"momentmap-j{jobs}"] = functools.partial(momentmap_tool, command=command, jobs=jobs)
+    tools |= {p: TOOLS[p] for p in args.peers}
+    OUT.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     corpus_seconds: dict[int, float | None] = {}
     versions: dict[str, str] = {}

@@ -1,0 +1,35 @@
+"""The benchmark itself, at 200 moments, so that it cannot rot: every scenario runs
+and reports time, CPU, PSS and RSS, and the parallel efficiency. Nothing is timed
+here; the figures are the benchmark's business (bench/README.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+
+def test_the_benchmark_runs_every_scenario_at_200_moments(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    run = subprocess.run(
+        [
+            sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "200", "--runs", "1",
+            "--peers", "", "--scenarios", "clean,warm,serve", "--jobs", "1,2", "--out", str(out),
+        ],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    rows = {(r["scenario"], r["tool"]): r for r in results["summary"]}
+    tools = ("momentmap", "momentmap-j1", "momentmap-j2")
+    assert set(rows) == {(s, t) for s in ("clean", "warm", "serve") for t in tools}
+    for (scenario, tool), row in rows.items():
+        assert row["ok"] and row["failed"] == 0, (scenario, tool, row["error"])
+        assert 0 < row["peak_pss_mib"] <= row["peak_rss_mib"], (scenario, tool)
+        if scenario != "serve":
+            assert row["pages"] > 200 and row["median_cpu_s"] > 0, (scenario, tool)
+    assert "Parallel efficiency at 200, 2 jobs: " in run.stdout
+    assert (out / "corpus-200" / "content" / "moments").is_dir()
