@@ -21,10 +21,10 @@ from markupsafe import Markup
 from momentmap.diagnostics import Diagnostic, Diagnostics
 from momentmap.model import Moment, Site
 from momentmap.parallel import map_chunks
-from momentmap.render import charts
+from momentmap.render import charts, lists
 from momentmap.urls import LinkStyle, relative_href
 from momentmap.views.factors import FactorPattern
-from momentmap.views.insights import KeepRate
+from momentmap.views.insights import ItemRef, KeepRate
 from momentmap.views.pages import Page, term_url
 from momentmap.words import counted
 
@@ -86,6 +86,11 @@ def create_environment(
         keep_trailing_newline=True,
     )
 
+    # An href depends only on how deep the page is when the target is outside the
+    # page's top folder (the site's chrome: navigation, styles, footer), so those are
+    # worked out once per depth and target rather than on every page.
+    outside: dict[tuple[int, str], str] = {}
+
     @jinja2.pass_context
     def url(ctx: jinja2.runtime.Context, target: str) -> str:
         page_url = ctx["page"].url
@@ -94,7 +99,37 @@ def create_environment(
             return (site.config.base_url or "/") + relative_href(
                 "", target, link_style
             ).removeprefix("./")
+        top = page_url.partition("/")[0]
+        if top and not target.startswith(top + "/") and target != top:
+            key = (page_url.count("/"), target)
+            href = outside.get(key)
+            if href is None:
+                href = outside[key] = relative_href(page_url, target, link_style)
+            return href
         return relative_href(page_url, target, link_style)
+
+    @jinja2.pass_context
+    def moment_rows(
+        ctx: jinja2.runtime.Context, items: Iterable[Moment], show_customer: bool = True
+    ) -> Markup:
+        return lists.moment_list(items, functools.partial(url, ctx), site.customers, show_customer)
+
+    @jinja2.pass_context
+    def item_rows(
+        ctx: jinja2.runtime.Context,
+        refs: Iterable[ItemRef],
+        show_customer: bool = False,
+        show_age: bool = False,
+        check: bool = False,
+    ) -> Markup:
+        return lists.item_list(
+            refs,
+            functools.partial(url, ctx),
+            site.customers,
+            show_customer=show_customer,
+            show_age=show_age,
+            check=check,
+        )
 
     @jinja2.pass_context
     def term(ctx: jinja2.runtime.Context, kind: str, value: str) -> str:
@@ -171,6 +206,8 @@ def create_environment(
         chart_legend=charts.legend_html,
         url=url,
         term=term,
+        moment_rows=moment_rows,
+        item_rows=item_rows,
         site=site,
         config=site.config,
         customers=site.customers,

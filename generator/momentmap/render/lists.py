@@ -1,0 +1,84 @@
+"""The lists that listing pages are made of, written in Python.
+
+A listing page is mostly one of these lists, thousands of items long, and a
+Jinja loop pays for every attribute lookup, filter and `url()` call of every
+item. These helpers write the same bytes the default theme's macros used to
+write (tests/test_lists.py renders both and compares them), with every value a
+writer typed escaped as Jinja's autoescape would. The default `_macros.html`
+calls them; a theme that wants other markup defines the macro in its own
+`_macros.html` in Jinja, as before (see the README's Themes section).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from markupsafe import Markup, escape
+
+from momentmap.model import Customer, Moment
+from momentmap.views.insights import ItemRef
+from momentmap.words import counted
+
+Url = Callable[[str], str]
+
+
+def moment_list(
+    items: Iterable[Moment], url: Url, customers: Mapping[str, Customer], show_customer: bool
+) -> Markup:
+    parts = ['<ol class="moment-list">\n']
+    add = parts.append
+    for m in items:
+        add(f'  <li class="moment-row{" truth" if m.moment_of_truth else ""}">\n')
+        add(f'    <time datetime="{escape(m.when.iso)}">{escape(str(m.when))}</time>\n')
+        add(f'    <a class="moment-title" href="{escape(url(m.url))}">{escape(m.title)}</a>\n')
+        if show_customer:
+            customer = customers[m.customer]
+            add(
+                f'    <a class="customer-name" href="{escape(url(customer.url))}">'
+                f"{escape(customer.name)}</a>\n"
+            )
+        mixed = " mixed" if m.sentiment == "mixed" else ""
+        add(
+            f'    <span class="meta"><span class="sentiment s{m.sentiment_score + 2}{mixed}">'
+            f"{escape(m.sentiment)}</span>"
+        )
+        if m.type:
+            add(f' <span class="tag">{escape(m.type)}</span>')
+        if m.moment_of_truth:
+            add(' <span class="tag truth-tag">moment of truth</span>')
+        add("</span>\n  </li>\n")
+    add("</ol>")
+    return Markup("".join(parts))
+
+
+def item_list(
+    refs: Iterable[ItemRef],
+    url: Url,
+    customers: Mapping[str, Customer],
+    *,
+    show_customer: bool,
+    show_age: bool,
+    check: bool,
+) -> Markup:
+    parts = ['<ul class="item-list">\n']
+    add = parts.append
+    for ref in refs:
+        item, moment = ref.item, ref.moment
+        if check:
+            state = "clarified" if item.clarified else "open"
+            add(f'  <li class="{state}">\n')
+            add(f'<span class="check">{"Clarified" if item.clarified else "Open"}</span>')
+        else:
+            add("  <li>\n")
+        add(f'    <div class="item-text">{item.html}</div>\n    <p class="item-source">')
+        if show_customer:
+            add(f"{escape(customers[moment.customer].name)} · ")
+        add(
+            f'<a href="{escape(url(moment.url))}">{escape(moment.title)}</a>, '
+            f'<time datetime="{escape(moment.when.iso)}">{escape(str(moment.when))}</time>'
+        )
+        if show_age and not item.clarified:
+            add(f" · {escape(counted(ref.age_days, 'day'))} open")
+        add("</p>\n  </li>\n")
+    add("</ul>")
+    return Markup("".join(parts))
