@@ -26,7 +26,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +155,21 @@ class Store:
         self._used.add(key)
         self._changed.add(key[:2])
 
-    def save(self) -> None:
-        """Write the shards that changed, dropping entries not used since the last save."""
+    def unsaved(self) -> bool:
+        """Whether `save` has anything to write: a changed entry, or one to drop."""
+        return bool(self._changed) or any(
+            k not in self._used for shard in self._shards.values() for k in shard
+        )
+
+    def save(self, pause: Callable[[], object] = lambda: None) -> None:
+        """Write the shards that changed, dropping entries not used since the last save.
+
+        `pause` is called before each shard: the preview holds the save there while
+        it shows an edit, so a writer never waits for a cache write."""
         if self.folder is None:
             return
         for name, shard in self._shards.items():
+            pause()
             unused = [k for k in shard if k not in self._used]
             for key in unused:
                 del shard[key]

@@ -11,9 +11,12 @@ would cost more than it saves, and so does any process that runs threads
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
@@ -70,6 +73,41 @@ def map_chunks(
         gc.unfreeze()
 
 
+def in_background(work: Callable[[], object]) -> Callable[[], None]:
+    """Start `work` in a forked child while the caller goes on; the function returned
+    waits for it to end. The child sees the caller's memory as it was at the fork and
+    dies with the caller. In a process with threads, or without fork, `work` runs now."""
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        work()
+        return lambda: None
+    pid = os.fork()
+    if pid == 0:  # the child: do the work and leave without running the parent's exit code
+        code = 1
+        try:
+            _die_with_parent()
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    return lambda: _reap(pid)
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG), so a
+    killed build leaves no worker behind; elsewhere, nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 # Set in each worker process only, by the pool's initializer, and never in
 # the parent: the work that this worker was forked to do.
 _work: Callable[[Sequence[object]], list[object]] | None = None
@@ -77,6 +115,7 @@ _work: Callable[[Sequence[object]], list[object]] | None = None
 
 def _adopt(work: Callable[[Sequence[object]], list[object]]) -> None:
     global _work
+    _die_with_parent()
     _work = work
 
 

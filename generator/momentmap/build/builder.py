@@ -19,6 +19,7 @@ from momentmap.build.output import OutputWriter, check_output_dir
 from momentmap.build.plan import BuildOptions, Plan, plan_build, resolve_out_dir, site_config
 from momentmap.cache import CACHE_DIR, Manifest, Store
 from momentmap.diagnostics import Diagnostics
+from momentmap.parallel import in_background
 from momentmap.render.environment import render_files
 from momentmap.site.reads import Reads
 from momentmap.views.extras import write_files
@@ -47,6 +48,10 @@ def _silent(_: str) -> None:
     pass
 
 
+def _done() -> None:
+    pass
+
+
 def build_site(
     site_dir: Path, options: BuildOptions, *, progress: Progress = _silent
 ) -> BuildResult:
@@ -68,7 +73,27 @@ def build_site(
     progress("reading content")
     plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
     result.read = reads.fresh
-    save_cache(reads.store)
+    # Off the critical path: a forked child writes the cache while the pages render.
+    cache_saved = (
+        in_background(partial(save_cache, reads.store)) if reads.store.unsaved() else _done
+    )
+    try:
+        return _publish(plan, result, diagnostics, options, out_dir, cache_dir, progress, started)
+    finally:
+        cache_saved()
+
+
+def _publish(
+    plan: Plan | None,
+    result: BuildResult,
+    diagnostics: Diagnostics,
+    options: BuildOptions,
+    out_dir: Path,
+    cache_dir: Path,
+    progress: Progress,
+    started: float,
+) -> BuildResult:
+    """Render and write the plan's files into the output folder, unless there are errors."""
     if plan is None or _failed(diagnostics, options):
         return result
     manifest = Manifest(cache_dir, out_dir)
@@ -131,10 +156,10 @@ def _write(
     return sum(page.is_reader_page for page, _ in todo)
 
 
-def save_cache(store: Store) -> None:
+def save_cache(store: Store, pause: Callable[[], object] = lambda: None) -> None:
     """Write what changed in the cache; the cache is optional, so a read-only site still builds."""
     with contextlib.suppress(OSError):
-        store.save()
+        store.save(pause)
 
 
 def _failed(diagnostics: Diagnostics, options: BuildOptions) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +29,15 @@ def is_ignored(name: str) -> bool:
 
 
 def find_sources(
-    site_dir: Path, content_dir: Path, diagnostics: Diagnostics, *, skip: tuple[Path, ...] = ()
+    site_dir: Path,
+    content_dir: Path,
+    diagnostics: Diagnostics,
+    *,
+    skip: tuple[Path, ...] = (),
+    pause: Callable[[], object] = lambda: None,
 ) -> Sources:
-    """Walk the content folder. `skip` holds folders never to enter (the output)."""
+    """Walk the content folder. `skip` holds folders never to enter (the output);
+    `pause` is called at each folder (the preview holds a long walk there)."""
     sources = Sources()
     if not content_dir.is_dir():
         diagnostics.error(
@@ -46,6 +53,7 @@ def find_sources(
     # Plain strings in the loop: it runs once per file on every build.
     content = str(content_dir)
     for dirpath, dirnames, filenames in os.walk(content):
+        pause()
         kept = []
         for name in sorted(dirnames):
             path = Path(dirpath, name)

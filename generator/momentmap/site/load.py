@@ -58,11 +58,11 @@ def load_linked(
     `reads` remembers files between builds; without it every file is read afresh.
     """
     content_dir = site_dir / config.content_dir
-    sources = find_sources(site_dir, content_dir, diagnostics, skip=skip)
+    reads = reads if reads is not None else Reads(Store(None, "moments"))
+    sources = find_sources(site_dir, content_dir, diagnostics, skip=skip, pause=reads.pause)
     profiles = [p for p in (_read_profile(s, diagnostics) for s in sources.customers) if p]
     style = link_style or config.links
     assets = {s.source_path: s.source_path for s in sources.assets}
-    reads = reads if reads is not None else Reads(Store(None, "moments"))
     results = reads.read(sources.moments, config, style, assets)
     for result in results:
         diagnostics.extend(result.problems)
