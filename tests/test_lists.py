@@ -1,5 +1,5 @@
 """The Python list helpers (render/lists.py) write exactly what the Jinja macros they
-replaced wrote, for every flag and for hostile text; and a theme can still define
+replaced (moment and item lists, the promise table) wrote, for every flag and for hostile text; and a theme can still define
 the macros itself."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from momentmap.build.plan import BuildOptions, plan_build, site_config
 from momentmap.cache import Store
 from momentmap.diagnostics import Diagnostics
 from momentmap.site.reads import Reads
-from momentmap.views.insights import items
+from momentmap.views.insights import items, promise_refs
 
 # The macros as the default theme had them before the helpers took over.
 JINJA_MACROS = """\
@@ -44,6 +44,28 @@ JINJA_MACROS = """\
 {% endfor %}
 </ul>
 {%- endmacro %}
+{% macro promise_table(refs, show_customer=true, show_moment=true) -%}
+{# Rows come sorted by due date. On a phone each row is a block with labelled cells (data-label). #}
+<div class="table-wrap">
+<table class="promises stack">
+  <thead><tr><th scope="col">Promise</th>{% if show_customer %}<th scope="col">Customer</th>{% endif %}<th scope="col">Due</th><th scope="col">Kept</th><th scope="col">Status</th>{% if show_moment %}<th scope="col">Moment</th>{% endif %}</tr></thead>
+  <tbody>
+{% for ref in refs %}
+    <tr>
+      <td class="promise-text">{{ ref.promise.promise }}{% if ref.promise.by %}<span class="owner">by {{ ref.promise.by }}</span>{% endif %}</td>
+{% if show_customer %}      <td data-label="Customer"><a href="{{ url(customers[ref.moment.customer].url) }}">{{ customers[ref.moment.customer].name }}</a></td>
+{% endif %}
+      <td class="short" data-label="Due">{% if ref.promise.due %}<time class="when" datetime="{{ ref.promise.due.iso }}">{{ ref.promise.due }}</time>{% if ref.promise.within %} <span class="muted">within {{ ref.promise.within }}</span>{% endif %}{% else %}—{% endif %}</td>
+      <td class="short" data-label="Kept">{% if ref.promise.kept %}<time class="when" datetime="{{ ref.promise.kept.iso }}">{{ ref.promise.kept }}</time>{% else %}—{% endif %}</td>
+      <td class="short status-cell" data-label="Status"><span class="status status-{{ ref.status }}">{{ {'open': 'open', 'overdue': 'overdue', 'kept': 'kept on time', 'late': 'kept late', 'broken': 'broken'}[ref.status] }}</span>{% if ref.late_text %} <span class="late">by {{ ref.late_text }}</span>{% endif %}</td>
+{% if show_moment %}      <td data-label="Moment"><a href="{{ url(ref.moment.url) }}">{{ ref.moment.title }}</a></td>
+{% endif %}
+    </tr>
+{% endfor %}
+  </tbody>
+</table>
+</div>
+{%- endmacro %}
 """
 
 HOSTILE = """
@@ -59,6 +81,10 @@ customer: "Evil <b>&</b> \\"Co\\""
 type: courageous
 sentiment: mixed
 moment_of_truth: true
+promises:
+  - {promise: "<i>Call</i> & \\"back\\"", due: 2025-01-03 09:00, kept: 2025-01-03 11:30, by: "O'Brien <x>"}
+  - {promise: Send it, within: 48h}
+  - {promise: Never, due: 2025-01-05, kept: false}
 ---
 ## Learnings
 - A *learning* with <b>tags</b> & ampersands.
@@ -92,8 +118,13 @@ def test_the_helpers_write_what_the_jinja_macros_wrote(plan, page_url: str) -> N
         moments, "assumptions", plan.site.as_of
     )
     assert moments and refs
+    promises = promise_refs(moments, plan.site.as_of)
+    assert promises
     page = type("P", (), {"url": page_url})()
-    calls = ["moment_list(moments, true)", "moment_list(moments, false)"] + [
+    calls = [
+        f"promise_table(promises, {c}, {m})" for c in ("true", "false") for m in ("true", "false")
+    ]
+    calls += ["moment_list(moments, true)", "moment_list(moments, false)"] + [
         f"item_list(refs, {c}, {a}, {k})"
         for c in ("true", "false")
         for a in ("true", "false")
@@ -104,7 +135,7 @@ def test_the_helpers_write_what_the_jinja_macros_wrote(plan, page_url: str) -> N
         body = "{% from '_macros.html' import " + name + " with context %}{{ " + call + " }}"
         old = plan.env.from_string(JINJA_MACROS + "{{ " + call + " }}")
         new = plan.env.from_string(body)
-        variables = {"page": page, "moments": moments, "refs": refs}
+        variables = {"page": page, "moments": moments, "refs": refs, "promises": promises}
         assert new.render(**variables) == old.render(**variables), call
 
 

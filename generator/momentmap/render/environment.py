@@ -24,7 +24,7 @@ from momentmap.parallel import map_chunks
 from momentmap.render import charts, lists
 from momentmap.urls import LinkStyle, relative_href
 from momentmap.views.factors import FactorPattern
-from momentmap.views.insights import ItemRef, KeepRate
+from momentmap.views.insights import ItemRef, KeepRate, PromiseRef
 from momentmap.views.pages import Page, term_url
 from momentmap.words import counted
 
@@ -132,6 +132,21 @@ def create_environment(
         )
 
     @jinja2.pass_context
+    def promise_rows(
+        ctx: jinja2.runtime.Context,
+        refs: Iterable[PromiseRef],
+        show_customer: bool = True,
+        show_moment: bool = True,
+    ) -> Markup:
+        return lists.promise_table(
+            refs,
+            functools.partial(url, ctx),
+            site.customers,
+            show_customer=show_customer,
+            show_moment=show_moment,
+        )
+
+    @jinja2.pass_context
     def term(ctx: jinja2.runtime.Context, kind: str, value: str) -> str:
         return relative_href(ctx["page"].url, term_url(site, kind, value), link_style)
 
@@ -208,6 +223,7 @@ def create_environment(
         term=term,
         moment_rows=moment_rows,
         item_rows=item_rows,
+        promise_rows=promise_rows,
         site=site,
         config=site.config,
         customers=site.customers,

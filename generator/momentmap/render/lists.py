@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from markupsafe import Markup
 
 from momentmap.model import Customer, Moment
-from momentmap.views.insights import ItemRef
+from momentmap.views.insights import ItemRef, PromiseRef
 from momentmap.words import counted
 
 Url = Callable[[str], str]
@@ -94,4 +94,75 @@ def item_list(
             add(f" · {escape(counted(ref.age_days, 'day'))} open")
         add("</p>\n  </li>\n")
     add("</ul>")
+    return Markup("".join(parts))
+
+
+_STATUS = {
+    "open": "open",
+    "overdue": "overdue",
+    "kept": "kept on time",
+    "late": "kept late",
+    "broken": "broken",
+}
+
+
+def promise_table(
+    refs: Iterable[PromiseRef],
+    url: Url,
+    customers: Mapping[str, Customer],
+    *,
+    show_customer: bool,
+    show_moment: bool,
+) -> Markup:
+    head = '<th scope="col">Customer</th>' if show_customer else ""
+    tail = '<th scope="col">Moment</th>' if show_moment else ""
+    parts = [
+        '<div class="table-wrap">\n<table class="promises stack">\n'
+        f'  <thead><tr><th scope="col">Promise</th>{head}<th scope="col">Due</th>'
+        f'<th scope="col">Kept</th><th scope="col">Status</th>{tail}</tr></thead>\n  <tbody>\n'
+    ]
+    add = parts.append
+    for ref in refs:
+        promise, moment = ref.promise, ref.moment
+        owner = f'<span class="owner">by {escape(promise.by)}</span>' if promise.by else ""
+        add(f'    <tr>\n      <td class="promise-text">{escape(promise.promise)}{owner}</td>\n')
+        if show_customer:
+            customer = customers[moment.customer]
+            add(
+                f'      <td data-label="Customer"><a href="{escape(url(customer.url))}">'
+                f"{escape(customer.name)}</a></td>\n"
+            )
+        add('      <td class="short" data-label="Due">')
+        if promise.due:
+            add(
+                f'<time class="when" datetime="{escape(promise.due.iso)}">'
+                f"{escape(str(promise.due))}</time>"
+            )
+            if promise.within:
+                add(f' <span class="muted">within {escape(promise.within)}</span>')
+        else:
+            add("—")
+        add('</td>\n      <td class="short" data-label="Kept">')
+        if promise.kept:
+            add(
+                f'<time class="when" datetime="{escape(promise.kept.iso)}">'
+                f"{escape(str(promise.kept))}</time>"
+            )
+        else:
+            add("—")
+        add(
+            '</td>\n      <td class="short status-cell" data-label="Status">'
+            f'<span class="status status-{escape(ref.status)}">{_STATUS[ref.status]}</span>'
+        )
+        late = ref.late_text
+        if late:
+            add(f' <span class="late">by {escape(late)}</span>')
+        add("</td>\n")
+        if show_moment:
+            add(
+                f'      <td data-label="Moment"><a href="{escape(url(moment.url))}">'
+                f"{escape(moment.title)}</a></td>\n"
+            )
+        add("    </tr>\n")
+    add("  </tbody>\n</table>\n</div>")
     return Markup("".join(parts))
