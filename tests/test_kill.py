@@ -1,6 +1,6 @@
-"""A build killed with SIGKILL leaves no process behind: its render workers and the
-child that writes the cache die with it (PR_SET_PDEATHSIG), so none of them can go
-on writing into a staging folder the next build has made anew."""
+"""A build killed with SIGKILL leaves no process behind: its render workers die with
+it (PR_SET_PDEATHSIG) instead of finishing their chunk of pages, so none of them can
+go on writing into a staging folder the next build has made anew."""
 
 from __future__ import annotations
 

@@ -155,12 +155,6 @@ class Store:
         self._used.add(key)
         self._changed.add(key[:2])
 
-    def unsaved(self) -> bool:
-        """Whether `save` has anything to write: a changed entry, or one to drop."""
-        return bool(self._changed) or any(
-            k not in self._used for shard in self._shards.values() for k in shard
-        )
-
     def save(self, pause: Callable[[], object] = lambda: None) -> None:
         """Write the shards that changed, dropping entries not used since the last save.
 

@@ -73,30 +73,6 @@ def map_chunks(
         gc.unfreeze()
 
 
-def in_background(work: Callable[[], object]) -> Callable[[], None]:
-    """Start `work` in a forked child while the caller goes on; the function returned
-    waits for it to end. The child sees the caller's memory as it was at the fork and
-    dies with the caller. In a process with threads, or without fork, `work` runs now."""
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        work()
-        return lambda: None
-    pid = os.fork()
-    if pid == 0:  # the child: do the work and leave without running the parent's exit code
-        code = 1
-        try:
-            _die_with_parent()
-            work()
-            code = 0
-        finally:
-            os._exit(code)
-    return lambda: _reap(pid)
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
-
-
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG), so a
     killed build leaves no worker behind; elsewhere, nothing."""
