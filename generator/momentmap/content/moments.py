@@ -49,6 +49,11 @@ class Unreadable(Record):
     customer: str | None  # None when the key is missing or has an error itself
     customer_at: Place
 
+    @classmethod
+    def by_path(cls, source_path: str, file: str) -> Unreadable:
+        """A file with no front matter to read: known by its path alone."""
+        return cls(source_path, file, derive_id(source_path), None, (1, 1))
+
 
 # A link lookup made while rendering a body: ('page' or 'file', source path, url found).
 Lookup = tuple[str, str, str | None]
@@ -139,7 +144,7 @@ def read_moment(
             1,
             "a moment starts with front matter: a line '---', keys such as 'title:', and '---'",
         )
-        return Unreadable(source_path, file, derive_id(source_path), None, (1, 1))
+        return Unreadable.by_path(source_path, file)
     read.check_keys(front, MOMENT_FIELDS, "moment front matter")
     values, ok = read_fields(read, front, MOMENT_FIELDS, config)
     f = front.fields

@@ -24,7 +24,7 @@ from momentmap.parallel import map_chunks
 from momentmap.render import charts, lists
 from momentmap.urls import LinkStyle, relative_href
 from momentmap.views.factors import FactorPattern
-from momentmap.views.insights import ItemRef, KeepRate, PromiseRef
+from momentmap.views.insights import KeepRate
 from momentmap.views.pages import Page, term_url
 from momentmap.words import counted
 
@@ -108,43 +108,15 @@ def create_environment(
             return href
         return relative_href(page_url, target, link_style)
 
-    @jinja2.pass_context
-    def moment_rows(
-        ctx: jinja2.runtime.Context, items: Iterable[Moment], show_customer: bool = True
-    ) -> Markup:
-        return lists.moment_list(items, functools.partial(url, ctx), site.customers, show_customer)
+    def list_helper(write: Callable[..., Markup]) -> Callable[..., Markup]:
+        """A list of `render/lists.py` as a template global: linked from the page being
+        rendered, and called with the macro's flags."""
 
-    @jinja2.pass_context
-    def item_rows(
-        ctx: jinja2.runtime.Context,
-        refs: Iterable[ItemRef],
-        show_customer: bool = False,
-        show_age: bool = False,
-        check: bool = False,
-    ) -> Markup:
-        return lists.item_list(
-            refs,
-            functools.partial(url, ctx),
-            site.customers,
-            show_customer=show_customer,
-            show_age=show_age,
-            check=check,
-        )
+        @jinja2.pass_context
+        def helper(ctx: jinja2.runtime.Context, rows: Iterable[Any], *flags: bool) -> Markup:
+            return write(rows, functools.partial(url, ctx), site.customers, *flags)
 
-    @jinja2.pass_context
-    def promise_rows(
-        ctx: jinja2.runtime.Context,
-        refs: Iterable[PromiseRef],
-        show_customer: bool = True,
-        show_moment: bool = True,
-    ) -> Markup:
-        return lists.promise_table(
-            refs,
-            functools.partial(url, ctx),
-            site.customers,
-            show_customer=show_customer,
-            show_moment=show_moment,
-        )
+        return helper
 
     @jinja2.pass_context
     def term(ctx: jinja2.runtime.Context, kind: str, value: str) -> str:
@@ -221,9 +193,9 @@ def create_environment(
         chart_legend=charts.legend_html,
         url=url,
         term=term,
-        moment_rows=moment_rows,
-        item_rows=item_rows,
-        promise_rows=promise_rows,
+        moment_rows=list_helper(lists.moment_list),
+        item_rows=list_helper(lists.item_list),
+        promise_rows=list_helper(lists.promise_table),
         site=site,
         config=site.config,
         customers=site.customers,

@@ -5,7 +5,7 @@ Jinja loop pays for every attribute lookup, filter and `url()` call of every
 item. These helpers write the same bytes the default theme's macros used to
 write (tests/test_lists.py renders both and compares them), with every value a
 writer typed escaped as Jinja's autoescape would. The default `_macros.html`
-calls them; a theme that wants other markup defines the macro in its own
+calls them with the macros' own arguments, in order; a theme that wants other markup defines the macro in its own
 `_macros.html` in Jinja, as before (see the README's Themes section).
 """
 
@@ -31,19 +31,37 @@ def escape(text: str) -> str:
     return text
 
 
+def _hrefs(url: Url) -> Url:
+    """`url`, escaped, worked out once per target: lists name the same customer or
+    moment on many rows."""
+    made: dict[str, str] = {}
+
+    def href(target: str) -> str:
+        found = made.get(target)
+        if found is None:
+            found = made[target] = escape(url(target))
+        return found
+
+    return href
+
+
 def moment_list(
-    items: Iterable[Moment], url: Url, customers: Mapping[str, Customer], show_customer: bool
+    items: Iterable[Moment],
+    url: Url,
+    customers: Mapping[str, Customer],
+    show_customer: bool = True,
 ) -> Markup:
     parts = ['<ol class="moment-list">\n']
     add = parts.append
+    href = _hrefs(url)
     for m in items:
         add(f'  <li class="moment-row{" truth" if m.moment_of_truth else ""}">\n')
         add(f'    <time datetime="{escape(m.when.iso)}">{escape(str(m.when))}</time>\n')
-        add(f'    <a class="moment-title" href="{escape(url(m.url))}">{escape(m.title)}</a>\n')
+        add(f'    <a class="moment-title" href="{href(m.url)}">{escape(m.title)}</a>\n')
         if show_customer:
             customer = customers[m.customer]
             add(
-                f'    <a class="customer-name" href="{escape(url(customer.url))}">'
+                f'    <a class="customer-name" href="{href(customer.url)}">'
                 f"{escape(customer.name)}</a>\n"
             )
         mixed = " mixed" if m.sentiment == "mixed" else ""
@@ -64,19 +82,15 @@ def item_list(
     refs: Iterable[ItemRef],
     url: Url,
     customers: Mapping[str, Customer],
-    *,
-    show_customer: bool,
-    show_age: bool,
-    check: bool,
+    show_customer: bool = False,
+    show_age: bool = False,
+    check: bool = False,
 ) -> Markup:
     parts = ['<ul class="item-list">\n']
     add = parts.append
-    hrefs: dict[str, str] = {}  # a moment's items are listed together: one href each
+    href = _hrefs(url)
     for ref in refs:
         item, moment = ref.item, ref.moment
-        href = hrefs.get(moment.url)
-        if href is None:
-            href = hrefs[moment.url] = escape(url(moment.url))
         if check:
             state = "clarified" if item.clarified else "open"
             add(f'  <li class="{state}">\n')
@@ -87,7 +101,7 @@ def item_list(
         if show_customer:
             add(f"{escape(customers[moment.customer].name)} · ")
         add(
-            f'<a href="{href}">{escape(moment.title)}</a>, '
+            f'<a href="{href(moment.url)}">{escape(moment.title)}</a>, '
             f'<time datetime="{escape(moment.when.iso)}">{escape(str(moment.when))}</time>'
         )
         if show_age and not item.clarified:
@@ -110,9 +124,8 @@ def promise_table(
     refs: Iterable[PromiseRef],
     url: Url,
     customers: Mapping[str, Customer],
-    *,
-    show_customer: bool,
-    show_moment: bool,
+    show_customer: bool = True,
+    show_moment: bool = True,
 ) -> Markup:
     head = '<th scope="col">Customer</th>' if show_customer else ""
     tail = '<th scope="col">Moment</th>' if show_moment else ""
@@ -122,6 +135,7 @@ def promise_table(
         f'<th scope="col">Kept</th><th scope="col">Status</th>{tail}</tr></thead>\n  <tbody>\n'
     ]
     add = parts.append
+    href = _hrefs(url)
     for ref in refs:
         promise, moment = ref.promise, ref.moment
         owner = f'<span class="owner">by {escape(promise.by)}</span>' if promise.by else ""
@@ -129,7 +143,7 @@ def promise_table(
         if show_customer:
             customer = customers[moment.customer]
             add(
-                f'      <td data-label="Customer"><a href="{escape(url(customer.url))}">'
+                f'      <td data-label="Customer"><a href="{href(customer.url)}">'
                 f"{escape(customer.name)}</a></td>\n"
             )
         add('      <td class="short" data-label="Due">')
@@ -160,7 +174,7 @@ def promise_table(
         add("</td>\n")
         if show_moment:
             add(
-                f'      <td data-label="Moment"><a href="{escape(url(moment.url))}">'
+                f'      <td data-label="Moment"><a href="{href(moment.url)}">'
                 f"{escape(moment.title)}</a></td>\n"
             )
         add("    </tr>\n")

@@ -153,9 +153,7 @@ class _FileReader:
         doc, problems = parse_document(data, file=source.file)
         diagnostics.extend(problems)
         if doc is None:
-            unreadable = Unreadable(
-                source.source_path, source.file, derive_id(source.source_path), None, (1, 1)
-            )
+            unreadable = Unreadable.by_path(source.source_path, source.file)
             return ReadResult(None, tuple(diagnostics), None, unreadable=unreadable)
         loaded = read_moment(
             doc,
