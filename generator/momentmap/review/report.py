@@ -21,6 +21,7 @@ from momentmap.review.compare import SHOWN_VALUES
 from momentmap.review.revisions import Label
 from momentmap.views.insights import late_words
 from momentmap.views.plan import plan_due
+from momentmap.words import counted
 
 # -- render: Markdown ----------------------------------------------------------
 
@@ -47,10 +48,6 @@ def md_code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if plain.startswith("`") or plain.endswith("`") else ""
     return f"{fence}{pad}{plain}{pad}{fence}"
-
-
-def _plural(count: int, one: str) -> str:
-    return f"{count} {one if count == 1 else one + 's'}"
 
 
 def summary_line(review: Review) -> str:
@@ -85,11 +82,11 @@ def summary_line(review: Review) -> str:
         if shown:
             parts.append(f"{noun}: {', '.join(shown)}")
     if review.moods:
-        parts.append(f"Sentiment: {_plural(len(review.moods), 'customer')}")
+        parts.append(f"Sentiment: {counted(len(review.moods), 'customer')}")
     if review.diagnostics:
         errors = sum(d.severity == "error" for d in review.diagnostics)
         warnings = len(review.diagnostics) - errors
-        parts.append(f"Problems: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+        parts.append(f"Problems: {counted(errors, 'error')}, {counted(warnings, 'warning')}")
     return " · ".join(parts)
 
 
