@@ -218,7 +218,9 @@ def momentmap_tool(site: Path, work: Path, *, command: list[str], jobs: int = 0)
         "momentmap",
         argv,
         out,
-        caches=(site / ".momentmap-cache",),
+        # The spare folder beside the output is the version before, which an
+        # incremental build brings up to date: clean builds start without it.
+        caches=(site / ".momentmap-cache", work / ".public.momentmap-spare"),
         env=env,
         serve_argv=[*command, "serve", "--site", str(site), "--port", "{port}"],
         # The id of a moment without an `id:` key is its path below content/moments/,

@@ -194,8 +194,9 @@ class Built:
 
 
 def outside_out(root: Path) -> dict[str, bytes]:
-    # A build may keep its cache in the site folder (SPEC 6); nothing else may change.
-    kept = ("out/", "site/.momentmap-cache/")
+    # A build may keep its cache in the site folder (SPEC 6), and its lock and the spare
+    # version beside the output (README, "Publishing safely"); nothing else may change.
+    kept = ("out/", ".out.momentmap-lock", ".out.momentmap-spare/", "site/.momentmap-cache/")
     return {path: data for path, data in tree_bytes(root).items() if not path.startswith(kept)}
 
 

@@ -185,11 +185,13 @@ def test_an_output_file_edited_by_hand_is_rendered_again(example: Path) -> None:
     assert page.read_bytes() == original
 
 
-def test_a_commit_cut_short_is_repaired_by_the_next_build(example: Path) -> None:
-    """A crash while changed files are being moved in leaves old and new files mixed."""
+def test_a_build_killed_after_publishing_is_followed_by_a_right_one(example: Path) -> None:
+    """A kill between publishing and recording the manifest leaves the cache describing
+    the version before; the spare folder and the output are still whole versions."""
     public, cache = example / "public", example / ".momentmap-cache"
     build(example)
-    before, manifests = tree_bytes(public), {p: p.read_bytes() for p in cache.glob("output-*.json")}
+    build(example)  # now there is a spare folder, the version before
+    manifests = {p: p.read_bytes() for p in cache.glob("output-*.json")}
     _edit(
         example,
         "2024-06-25-one-year-renewal-corvane-on-the-shortlist.md",
@@ -198,19 +200,33 @@ def test_a_commit_cut_short_is_repaired_by_the_next_build(example: Path) -> None
     )
     build(example)
     after = tree_bytes(public)
-    changed = sorted(rel for rel in after if after[rel] != before.get(rel))
-    assert len(changed) >= 2
-    # The state a kill would leave: the last manifest, half the new files moved
-    # in, the rest still in the staging folder.
     for path, data in manifests.items():
         path.write_bytes(data)
-    staging = example / ".public.momentmap-new"
-    for n, rel in enumerate(changed):
-        target = (public if n % 2 else staging) / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (public / rel).write_bytes(before[rel] if n % 2 == 0 else after[rel])
-        target.write_bytes(after[rel])
     rendered, read = build(example)
-    assert rendered > 0 and read == 0
+    assert rendered > 0 and read == 0  # the pages the stale manifest does not know
+    assert tree_bytes(public) == after == clean_build(example)
+
+
+def test_a_spare_folder_a_build_was_changing_when_killed_is_set_right(example: Path) -> None:
+    """Killed while bringing the spare folder up to date, a build leaves it half old,
+    half new, with pages of a version never published; the next build goes by what
+    the spare folder holds, not by what it should hold."""
+    public, spare = example / "public", example / ".public.momentmap-spare"
+    build(example)
+    build(example)
+    for n, page in enumerate(sorted(spare.rglob("index.html"))):
+        if n % 2:
+            page.unlink()  # as if deleted for the new version, whose files never came
+    written = spare / "moments" / "a-moment-of-the-new-version" / "index.html"
+    written.parent.mkdir()
+    written.write_text("<p>a page of the version that was never published</p>")
+    (spare / "customers" / "a-folder-made-for-a-page-never-written").mkdir()
+    _edit(
+        example,
+        "2024-06-25-one-year-renewal-corvane-on-the-shortlist.md",
+        "renewed for",
+        "renewed, grudgingly, for",
+    )
+    build(example)
     assert tree_bytes(public) == clean_build(example)
-    assert not staging.exists()
+    assert sorted(p for p in public.rglob("*") if p.is_dir() and not any(p.iterdir())) == []

@@ -188,8 +188,9 @@ class Manifest:
                 files = loaded.get("files")
                 self.entries = files if isinstance(files, dict) else {}
 
-    def reusable(self, out_dir: Path, rel: str, key: str) -> Path | None:
-        """The previous output file for `rel` if it was made from `key` and is untouched since."""
+    def reusable(self, out_dir: Path, rel: str, key: str) -> int | None:
+        """The inode of the previous output file for `rel` if it was made from `key` and
+        is untouched since."""
         entry = self.entries.get(rel)
         if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
             return None
@@ -200,7 +201,7 @@ class Manifest:
             return None
         if [stat.st_ino, stat.st_size, stat.st_mtime_ns] != entry[1:]:
             return None  # edited, replaced or touched since: render it again
-        return Path(path)
+        return stat.st_ino
 
     def record(self, out_dir: Path, keys: Iterable[tuple[str, str]]) -> None:
         """Remember the files just committed to `out_dir`, with the keys they came from."""

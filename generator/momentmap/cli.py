@@ -125,7 +125,9 @@ def build(
         anonymize=anonymize,
     )
     try:
-        result = build_site(site, options, progress=_status_line(quiet))
+        result = build_site(
+            site, options, progress=_status_line(quiet), waiting=lambda m: click.echo(m, err=True)
+        )
     finally:
         _status_line(quiet)("")
     print_diagnostics(_shown(result.diagnostics, strict))

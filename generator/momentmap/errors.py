@@ -18,3 +18,10 @@ class UsageError(click.ClickException):
     calls it cannot parse, with the same exit status)."""
 
     exit_code = 2
+
+
+class WriteError(click.ClickException):
+    """The output could not be written: a full disk, a folder without write permission.
+    The previous output is left as it was; exit status 1, like a failed build."""
+
+    exit_code = 1

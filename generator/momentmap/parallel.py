@@ -16,10 +16,11 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,6 +72,59 @@ def map_chunks(
             yield from pool.imap(_run, chunks)
     finally:
         gc.unfreeze()
+
+
+class Background(Generic[R]):
+    """`work()` in a forked child process while the caller goes on (on the other core);
+    `result()` waits for it. Where forking is unsafe or missing, `result()` runs it.
+
+    For system-call-bound work, such as walking a folder tree, that the caller can
+    start long before it needs the answer.
+    """
+
+    def __init__(self, work: Callable[[], R]) -> None:
+        self._work = work
+        self._pid = 0
+        self._pipe = -1
+        if threading.active_count() > 1 or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: do the work, hand back the pickled answer, leave at once
+            status = 1
+            try:
+                os.close(read)
+                _die_with_parent()
+                data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
+                with open(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)  # no atexit handlers, no flushing the parent's buffers
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def __enter__(self) -> Background[R]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Not waited for (the build failed early): stop the child, reap it."""
+        if self._pid:
+            os.close(self._pipe)  # a child still writing gets EPIPE and leaves
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def result(self) -> R:
+        if self._pid == 0:
+            return self._work()
+        with open(self._pipe, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        if status != 0:  # the child failed: do the work here, to get the same error
+            return self._work()
+        value: R = pickle.loads(data)
+        return value
 
 
 def _die_with_parent() -> None:

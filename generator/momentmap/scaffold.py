@@ -20,7 +20,7 @@ description: Our customers' seminal moments, what we learned, and what we will d
 # quiet_days: 90
 """
 
-GITIGNORE = "public/\n.momentmap-cache/\n"
+GITIGNORE = "public/\n.public.momentmap-*\n.momentmap-cache/\n"
 
 PROFILE_TEMPLATE = """\
 ---

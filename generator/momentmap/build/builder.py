@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from momentmap.build.output import OutputWriter, check_output_dir
+from momentmap.build.output import OutputWriter, Survey, check_output_dir, survey, tidy_beside
 from momentmap.build.plan import BuildOptions, Plan, plan_build, resolve_out_dir, site_config
+from momentmap.build.publish import OutputLock
 from momentmap.cache import CACHE_DIR, Manifest, Store
 from momentmap.diagnostics import Diagnostics
+from momentmap.errors import WriteError
+from momentmap.model import Config
+from momentmap.parallel import Background
 from momentmap.render.environment import render_files
 from momentmap.site.reads import Reads
 from momentmap.views.extras import write_files
@@ -48,14 +52,19 @@ def _silent(_: str) -> None:
 
 
 def build_site(
-    site_dir: Path, options: BuildOptions, *, progress: Progress = _silent
+    site_dir: Path,
+    options: BuildOptions,
+    *,
+    progress: Progress = _silent,
+    waiting: Progress = _silent,
 ) -> BuildResult:
     """Build the site into its output folder; nothing is written when there is an error.
 
     Files and pages unchanged since the last build come from the cache in
     `.momentmap-cache/` and from the previous output; the rest is read and
     rendered in parallel. `progress` hears what the build is doing, for a
-    terminal's status line.
+    terminal's status line; `waiting`, that another build of the same output
+    must finish first.
     """
     started = time.perf_counter()
     diagnostics = Diagnostics()
@@ -63,6 +72,34 @@ def build_site(
     config = site_config(site_dir, options, diagnostics)
     out_dir = resolve_out_dir(site_dir, config, options)
     check_output_dir(out_dir, site_dir=site_dir, content_dir=site_dir / config.content_dir)
+    lock = OutputLock(out_dir)
+    try:
+        lock.acquire(waiting)
+        tidy_beside(out_dir)
+    except OSError as exc:
+        lock.release()
+        raise WriteError(f"cannot write beside the output folder: {_reason(exc)}") from None
+    try:
+        # Listing the output and its spare takes a walk of every folder: the other
+        # core does it while this one reads the content.
+        with Background(partial(survey, out_dir)) as listing:
+            _build_locked(site_dir, options, config, out_dir, listing, result, progress)
+    finally:
+        lock.release()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_locked(
+    site_dir: Path,
+    options: BuildOptions,
+    config: Config,
+    out_dir: Path,
+    listing: Background[Survey],
+    result: BuildResult,
+    progress: Progress,
+) -> None:
+    diagnostics = result.diagnostics
     cache_dir = site_dir / CACHE_DIR
     reads = Reads(Store(cache_dir, "moments"))
     progress("reading content")
@@ -74,18 +111,21 @@ def build_site(
     # for the workers that read a file to write its cache entry.
     save_cache(reads.store)
     if plan is None or _failed(diagnostics, options):
-        return result
+        return
     manifest = Manifest(cache_dir, out_dir)
-    writer = OutputWriter(out_dir)
+    # A failure from here on leaves the spare folder half made: the next build sets it
+    # right from its listing, as it does after a kill.
     try:
-        result.rendered = _write(plan, writer, manifest, diagnostics, progress)
+        writer = OutputWriter(out_dir)
+        result.rendered = _write(plan, writer, manifest, listing.result(), diagnostics, progress)
         if _failed(diagnostics, options):
-            writer.discard()
-            return result
-        writer.commit(diagnostics)
-    except BaseException:
-        writer.discard()
-        raise
+            return
+        progress("publishing")
+        writer.commit()
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write the new output: {_reason(exc)}; {out_dir} is as it was"
+        ) from None
     made = {rel: key for rel, (_, key) in plan.pages.items()}
     for group in plan.groups:
         made.update(dict.fromkeys(group.paths, group.key))
@@ -98,14 +138,13 @@ def build_site(
     result.moments = len(plan.site.moments)
     result.customers = len(plan.site.customers)
     result.files = sorted(writer.written)
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _write(
     plan: Plan,
     writer: OutputWriter,
     manifest: Manifest,
+    listing: Survey,
     diagnostics: Diagnostics,
     progress: Progress,
 ) -> int:
@@ -114,18 +153,21 @@ def _write(
     out_dir = writer.out_dir
     todo: list[tuple[Page, Path]] = []
     for rel, (page, key) in plan.pages.items():
-        if manifest.reusable(out_dir, rel, key) is not None:
-            writer.keep(rel)
+        inode = manifest.reusable(out_dir, rel, key)
+        if inode is not None:
+            writer.keep(rel, inode)
         else:
             todo.append((page, writer.reserve(rel)))
     jobs: list[Callable[[], None]] = []
     for group in plan.groups:
-        if all(manifest.reusable(out_dir, p, group.key) for p in group.paths):
-            for path in group.paths:
-                writer.keep(path)
+        found = {p: i for p in group.paths if (i := manifest.reusable(out_dir, p, group.key))}
+        if len(found) == len(group.paths):
+            for path, inode in found.items():
+                writer.keep(path, inode)
         else:
             targets = {p: writer.reserve(p) for p in group.paths}
             jobs.append(partial(write_files, group.make, targets))
+    writer.prepare(listing, diagnostics)
     for done, problems in enumerate(render_files(plan.env, todo, jobs), 1):
         diagnostics.extend(problems)
         progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
@@ -139,6 +181,12 @@ def save_cache(store: Store, pause: Callable[[], object] = lambda: None) -> None
     """Write what changed in the cache; the cache is optional, so a read-only site still builds."""
     with contextlib.suppress(OSError):
         store.save(pause)
+
+
+def _reason(exc: OSError) -> str:
+    """'<file>: <what went wrong>' for a failed system call, as a compiler would say it."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return where + (exc.strerror or str(exc))
 
 
 def _failed(diagnostics: Diagnostics, options: BuildOptions) -> bool:

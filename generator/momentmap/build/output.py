@@ -1,4 +1,4 @@
-"""The output folder: guarded, written beside the old one, swapped in at the end.
+"""The output folder: guarded, made beside the old one, swapped in at the end.
 
 momentmap deletes only what it created. The marker file records what the
 last build wrote; anything else found in the output is carried over into the
@@ -7,19 +7,24 @@ new one with a warning instead of being deleted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+from momentmap.build.publish import beside, restore_aside, swap
 from momentmap.diagnostics import Diagnostics
 from momentmap.errors import UsageError
+from momentmap.files import copy_new, link_new, write_new
 
 MARKER = ".momentmap-output"
 
 
 def check_output_dir(out_dir: Path, *, site_dir: Path, content_dir: Path) -> None:
-    """Refuse folders momentmap must never replace (a usage error)."""
+    """Refuse folders momentmap must never replace (a usage error), and folders inside
+    the ones it reads, whose next build would publish the last one as content."""
     out = out_dir.resolve()
     for protected, what in (
         (site_dir.resolve(), "the site folder"),
@@ -29,6 +34,15 @@ def check_output_dir(out_dir: Path, *, site_dir: Path, content_dir: Path) -> Non
             raise UsageError(f"refusing to use {what} as the output folder: {out_dir}")
         if out in protected.parents:
             raise UsageError(f"refusing to use {out_dir} as the output folder: it holds {what}")
+    for source, what in (
+        (content_dir.resolve(), "the content folder"),
+        ((site_dir / "themes").resolve(), "the themes folder"),
+    ):
+        if source in out.parents:
+            raise UsageError(
+                f"refusing to use {out_dir} as the output folder: it is inside {what}, "
+                "so the next build would publish this one as content"
+            )
     if out_dir.is_symlink():
         raise UsageError(f"refusing to use {out_dir} as the output folder: it is a symlink")
     if out_dir.exists() and not out_dir.is_dir():
@@ -40,27 +54,56 @@ def check_output_dir(out_dir: Path, *, site_dir: Path, content_dir: Path) -> Non
         )
 
 
-class OutputWriter:
-    """Collects a build's new and changed files in a staging folder next to the output.
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What the live output and the spare folder beside it hold, from their listings:
+    each file with its inode (no `stat` per file), and the spare's folders."""
 
-    Nothing touches the output until `commit`, so a failed build leaves it as
-    it was. The first build renames the staging folder into place; later
-    builds move in only the files that changed and delete the pages that
-    are gone, leaving every unchanged file (`keep`) where it is. A commit
-    cut short (a crash, a kill) is repaired by the next build: the cache's
-    manifest no longer matches the files it half replaced, so they are
-    rendered again.
+    live: dict[str, int]
+    spare: dict[str, int]
+    spare_folders: list[str]
+
+
+def survey(out_dir: Path) -> Survey:
+    """Both folders listed; it takes a walk of every folder, so a build runs it in the
+    background while it reads the content (parallel.Background)."""
+    live, _ = _listing(out_dir)
+    spare, folders = _listing(beside(out_dir, "spare"))
+    return Survey(live, spare, folders)
+
+
+def tidy_beside(out_dir: Path) -> None:
+    """Before a build looks at anything: undo a swap cut short, drop what a killed build
+    (or an older momentmap) left beside the output."""
+    restore_aside(out_dir)
+    for leftover in (beside(out_dir, "new"), beside(out_dir, "old"), beside(out_dir, "spare")):
+        if leftover.is_symlink() or (leftover.exists() and not leftover.is_dir()):
+            leftover.unlink()  # never written through: it could point anywhere
+        elif leftover.exists() and leftover.name.endswith(("-new", "-old")):
+            shutil.rmtree(leftover)
+
+
+class OutputWriter:
+    """Makes the new version of the output in the spare folder beside it, then swaps it in.
+
+    Nothing touches the output until `commit`, so a failed or killed build
+    leaves it as it was, and `commit` is one exchange of two folders
+    (publish.py). The spare folder is the version before the live one, kept
+    after the swap, or whatever a killed build left of it: a new version is
+    it brought up to date, by its listing. Unchanged files (`keep`) become
+    hard links to the live ones unless the spare has the very same file,
+    changed files are written anew, files not in the new version deleted. So
+    a build writes only what changed, and the spare costs only the files that
+    differ plus its folders.
     """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.staging = out_dir.parent / f".{out_dir.name}.momentmap-new"
+        self.staging = beside(out_dir, "spare")
         self.written: set[str] = set()
-        self.kept: set[str] = set()
-        self._dirs: set[Path] = set()
-        if self.staging.exists():
-            shutil.rmtree(self.staging)  # left over from a build that was killed
-        self.staging.mkdir(parents=True)
+        self.kept: dict[str, int] = {}  # unchanged file -> its inode in the live output
+        self._foreign: list[str] = []
+        self.staging.mkdir(parents=True, exist_ok=True)
 
     def _check(self, rel: str) -> list[str]:
         parts = rel.split("/")
@@ -73,88 +116,105 @@ class OutputWriter:
             raise ValueError(f"unsafe output path {rel!r}")
         return parts
 
-    def _target(self, rel: str) -> Path:
-        target = self.staging.joinpath(*self._check(rel))
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
-        self.written.add(rel)
-        return target
-
     def reserve(self, rel: str) -> Path:
-        """The staging path for `rel`, for a worker process to write (after making
-        its folder: on a big site that is thousands of folders, made in parallel)."""
+        """The path for `rel` in the new version, for a worker process to write (with
+        `files.write_new`, never through the file that may be there)."""
         target = self.staging.joinpath(*self._check(rel))
         self.written.add(rel)
         return target
 
-    def keep(self, rel: str) -> None:
-        """Leave the output's current `rel` as it is: it is unchanged."""
+    def keep(self, rel: str, inode: int) -> None:
+        """Publish the output's current `rel` (file `inode`) again: it is unchanged."""
         self._check(rel)
         self.written.add(rel)
-        self.kept.add(rel)
+        self.kept[rel] = inode
 
     def has(self, rel: str) -> bool:
         return rel in self.written
 
     def write_text(self, rel: str, text: str) -> None:
-        self._target(rel).write_bytes(text.encode("utf-8"))
+        write_new(self.reserve(rel), text.encode("utf-8"))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
-        self._target(rel).write_bytes(data)
+        write_new(self.reserve(rel), data)
 
     def copy_file(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(rel))
+        copy_new(self.reserve(rel), source)
 
-    def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def commit(self, diagnostics: Diagnostics) -> None:
-        """Warn about foreign files (they stay), then put the new files in place."""
+    def prepare(self, listing: Survey, diagnostics: Diagnostics) -> None:
+        """Once every file is kept or reserved, and before any is written: bring the
+        spare's unchanged files and folders in line with the new version."""
         previous = _previously_written(self.out_dir)
-        if previous is None or not self.out_dir.is_dir():
-            _write_marker(self.staging, self.written)
-            if self.out_dir.is_dir():
-                self.out_dir.rmdir()  # empty: check_output_dir refuses anything else
-            os.replace(self.staging, self.out_dir)
-            return
-        foreign = self._warn_foreign(previous, diagnostics)
-        if not self.kept:
-            # Everything is new: swapping whole folders is far cheaper than
-            # moving each file. Foreign files come along into the new one.
-            for rel in foreign:
-                target = self.staging / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(self.out_dir / rel, target, follow_symlinks=False)
-            _write_marker(self.staging, self.written)
-            old = self.out_dir.parent / f".{self.out_dir.name}.momentmap-old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(self.out_dir, old)
-            os.replace(self.staging, self.out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-            return
-        _apply(self.staging, self.out_dir, self.written, previous - self.written)
+        if previous is not None:
+            self._foreign = self._warn_foreign(listing.live, previous, diagnostics)
+        wanted = self.written.union(self._foreign, (MARKER,))
+        for rel in listing.spare.keys() - wanted:
+            (self.staging / rel).unlink(missing_ok=True)
+        needed = {rel.rpartition("/")[0] for rel in wanted}
+        needed.update(parent for folder in list(needed) for parent in _parents(folder))
+        for folder in sorted(set(listing.spare_folders) - needed, reverse=True):
+            with contextlib.suppress(OSError):  # not empty: a file the writer put there
+                (self.staging / folder).rmdir()
+        for rel, inode in self.kept.items():
+            if listing.spare.get(rel) != inode:
+                link_new(self.staging / rel, self.out_dir / rel)
+        for rel in self._foreign:
+            link_new(self.staging / rel, self.out_dir / rel)
 
-    def _warn_foreign(self, previous: set[str], diagnostics: Diagnostics) -> list[str]:
+    def commit(self) -> None:
+        """Publish the new version in one step; the old one becomes the spare."""
+        _write_marker(self.staging, self.written)
+        if self.out_dir.is_dir():
+            swap(self.staging, self.out_dir)
+        else:
+            os.rename(self.staging, self.out_dir)
+
+    def _warn_foreign(
+        self, live: dict[str, int], previous: set[str], diagnostics: Diagnostics
+    ) -> list[str]:
         """Files in the output that no build wrote: they stay, with a warning each."""
-        foreign = []
-        root = str(self.out_dir)
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            folder = dirpath[len(root) + 1 :].replace(os.sep, "/")
-            for name in sorted(filenames):
-                rel = f"{folder}/{name}" if folder else name
-                if rel == MARKER or rel in previous or rel in self.written:
-                    continue
-                foreign.append(rel)
-                diagnostics.warning(
-                    self.out_dir.name + "/" + rel,
-                    0,
-                    0,
-                    "file was not written by momentmap; kept in the new output",
-                )
+        foreign = sorted(
+            rel for rel in live if rel != MARKER and rel not in previous and rel not in self.written
+        )
+        for rel in foreign:
+            diagnostics.warning(
+                self.out_dir.name + "/" + rel,
+                0,
+                0,
+                "file was not written by momentmap; kept in the new output",
+            )
         return foreign
+
+
+def _listing(root: Path) -> tuple[dict[str, int], list[str]]:
+    """Every file below `root` with its inode, and every folder; empty when it is missing."""
+    files: dict[str, int] = {}
+    folders: list[str] = []
+    todo = [("", str(root))]
+    while todo:
+        prefix, path = todo.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(rel)
+                    todo.append((rel + "/", entry.path))
+                else:
+                    files[rel] = entry.inode()
+    return files, folders
+
+
+def _parents(folder: str) -> list[str]:
+    """'a/b/c' -> ['a/b', 'a']."""
+    parents = []
+    while "/" in folder:
+        folder = folder.rpartition("/")[0]
+        parents.append(folder)
+    return parents
 
 
 def _previously_written(out_dir: Path) -> set[str] | None:
@@ -166,39 +226,10 @@ def _previously_written(out_dir: Path) -> set[str] | None:
         written = json.loads(marker.read_text(encoding="utf-8")).get("written", [])
     except (ValueError, AttributeError, OSError):
         return set()
-    return {w for w in written if isinstance(w, str)}
+    return {w for w in written if isinstance(w, str)} if isinstance(written, list) else set()
 
 
 def _write_marker(folder: Path, written: set[str]) -> None:
     tmp = folder / (MARKER + ".tmp")
     tmp.write_text(json.dumps({"written": sorted(written)}, indent=0) + "\n", encoding="utf-8")
     os.replace(tmp, folder / MARKER)
-
-
-def _apply(staging: Path, out_dir: Path, written: set[str], gone: set[str]) -> None:
-    """Move the staged files into the output, delete the pages that are gone, write the marker."""
-    made: set[Path] = set()
-    for dirpath, _dirnames, filenames in os.walk(staging):
-        for name in filenames:
-            source = Path(dirpath) / name
-            target = out_dir / source.relative_to(staging)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            os.replace(source, target)
-    for rel in sorted(gone):
-        target = out_dir / rel
-        target.unlink(missing_ok=True)
-        _prune(target.parent, out_dir)
-    _write_marker(out_dir, written)
-    shutil.rmtree(staging)
-
-
-def _prune(folder: Path, root: Path) -> None:
-    """Remove folders left empty, up to (not including) the output folder."""
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return  # not empty (or already gone)
-        folder = folder.parent

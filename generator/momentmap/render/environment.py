@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from momentmap.diagnostics import Diagnostic, Diagnostics
+from momentmap.files import write_new
 from momentmap.model import Moment, Site
 from momentmap.parallel import map_chunks
 from momentmap.render import charts, lists
@@ -299,9 +300,7 @@ def _render_chunk(
         paths[page.url] = path
         pages.append(page)
     for page, html in render_pages(env, pages, diagnostics):
-        path = paths[page.url]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(html.encode("utf-8"))
+        write_new(paths[page.url], html.encode("utf-8"))
     return diagnostics.items
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentmap.digest import hash_text
+from momentmap.files import write_new
 from momentmap.model import Site
 from momentmap.views.data import moments_json
 from momentmap.views.feeds import (
@@ -79,6 +80,4 @@ def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[Extr
 def write_files(make: Callable[[], dict[str, str]], targets: dict[str, Path]) -> None:
     """Make a group of files and write each to its target."""
     for path, text in make().items():
-        target = targets[path]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
+        write_new(targets[path], text.encode("utf-8"))

@@ -1,0 +1,64 @@
+"""Writing output files as new files, never through an existing one.
+
+The folder a build writes into holds hard links to the files of the live
+output (build/output.py), so writing into an existing file there would change
+the published site behind the reader's back. Each file is created anew
+instead: a name already taken is unlinked first. Making the folder only when
+the first try finds it missing spares a system call per file on big sites.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """`data` as a new file at `path` (its folder made when missing)."""
+    fd = _create(path, lambda: os.open(path, _NEW, 0o666))
+    try:
+        with open(fd, "wb", closefd=True) as file:
+            file.write(data)
+    except OSError as exc:  # a full disk, say: name the file, as the open would have
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
+def copy_new(path: Path, source: Path) -> None:
+    """A new copy of `source` at `path`."""
+    path.unlink(missing_ok=True)  # copyfile would write through it
+    _create(path, lambda: shutil.copyfile(source, path))
+
+
+def link_new(path: Path, source: Path) -> None:
+    """`source` under a second name, `path` (a symlink as itself); a copy where the file
+    system has no hard links (a network share, FAT)."""
+
+    def link() -> None:
+        try:
+            os.link(source, path, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            shutil.copy2(source, path, follow_symlinks=False)
+
+    _create(path, link)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+def _create(path: Path, make: Callable[[], T]) -> T:
+    try:
+        return make()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        path.unlink()
+    return make()
