@@ -118,9 +118,9 @@ def reference_trees(tmp_path: Path, pristine: Path) -> dict[str, dict[str, bytes
     return trees
 
 
-def kill_at_publish(build: subprocess.Popen[bytes], site: Path) -> None:
-    """SIGKILL as soon as the new version's marker is written: the last step before the
-    swap, so the kill lands just before, during or just after publishing."""
+def kill_at_publish(build: subprocess.Popen[bytes], site: Path, delay: float) -> None:
+    """SIGKILL `delay` seconds after the new version's marker is written, the last step
+    before the swap: the kill lands just before, during or just after publishing."""
     marker = site / ".public.momentmap-spare" / ".momentmap-output"
 
     def identity() -> tuple[int, int] | None:
@@ -134,6 +134,7 @@ def kill_at_publish(build: subprocess.Popen[bytes], site: Path) -> None:
     while build.poll() is None:
         now = identity()
         if now is not None and now != before:
+            time.sleep(delay)
             os.kill(build.pid, signal.SIGKILL)
             return
         time.sleep(0.0002)
@@ -172,7 +173,7 @@ def test_a_build_killed_anywhere_leaves_the_old_or_the_new_site_whole(tmp_path: 
         build = subprocess.Popen(build_command(site), env=build_env(), start_new_session=True)
         at_publish = len(outcomes) < AT_PUBLISH
         if at_publish:
-            kill_at_publish(build, site)
+            kill_at_publish(build, site, rng.choice([0, 0.001, 0.003, 0.01]))
         else:
             time.sleep(rng.uniform(0, seconds[target]))
             if build.poll() is None:
