@@ -309,8 +309,10 @@ def serve_forever(
     # Short turns at the interpreter lock, so that requests and edits are
     # answered within a millisecond or so while the builder thread works.
     sys.setswitchinterval(0.001)
+    # Started once caught up: a first edit made as soon as a page shows would
+    # otherwise wait behind the catch-up pass, which runs on this thread (about
+    # 1 s at 10,000 moments). Until then the bound socket holds the connections.
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
-    thread.start()
     stop = threading.Event()
     builder = _Builder(server.preview, on_rebuild, stop)
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -340,6 +342,7 @@ def serve_forever(
                 gc.collect()
                 gc.freeze()
                 builder.start()
+                thread.start()
                 on_ready()
             elif changes:
                 server.preview.show_edited_moments(paths)
@@ -351,7 +354,8 @@ def serve_forever(
         stop.set()
         builder.request()  # wakes it to see `stop`
         server.stopping.set()
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()  # waits for serve_forever, so only once it runs
         server.server_close()
 
 
