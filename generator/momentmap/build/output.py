@@ -17,7 +17,7 @@ from pathlib import Path
 from momentmap.build.publish import beside, restore_aside, swap
 from momentmap.diagnostics import Diagnostics
 from momentmap.errors import UsageError
-from momentmap.files import copy_new, link_new, write_new
+from momentmap.files import copy_new, link_new
 
 MARKER = ".momentmap-output"
 
@@ -76,10 +76,11 @@ def tidy_beside(out_dir: Path) -> None:
     """Before a build looks at anything: undo a swap cut short, drop what a killed build
     (or an older momentmap) left beside the output."""
     restore_aside(out_dir)
-    for leftover in (beside(out_dir, "new"), beside(out_dir, "old"), beside(out_dir, "spare")):
-        if leftover.is_symlink() or (leftover.exists() and not leftover.is_dir()):
+    for what in ("new", "old", "spare"):  # "new": the staging folder of older versions
+        leftover = beside(out_dir, what)
+        if leftover.is_symlink() or leftover.is_file():
             leftover.unlink()  # never written through: it could point anywhere
-        elif leftover.exists() and leftover.name.endswith(("-new", "-old")):
+        elif what != "spare" and leftover.is_dir():
             shutil.rmtree(leftover)
 
 
@@ -128,15 +129,6 @@ class OutputWriter:
         self._check(rel)
         self.written.add(rel)
         self.kept[rel] = inode
-
-    def has(self, rel: str) -> bool:
-        return rel in self.written
-
-    def write_text(self, rel: str, text: str) -> None:
-        write_new(self.reserve(rel), text.encode("utf-8"))
-
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        write_new(self.reserve(rel), data)
 
     def copy_file(self, rel: str, source: Path) -> None:
         copy_new(self.reserve(rel), source)
