@@ -57,7 +57,7 @@ def test_a_killed_build_leaves_no_worker_running(tmp_path: Path) -> None:
         assert build.poll() is None, "the build ended before it could be killed"
         assert time.monotonic() < deadline, "the build never started rendering"
         time.sleep(0.01)
-    assert len(group_members(build.pid)) >= 3  # the build and its render workers, mid-render
+    assert len(group_members(build.pid)) >= 2  # the build and its render worker, mid-render
     os.kill(build.pid, signal.SIGKILL)  # the build only, as a crash or the OOM killer would
     build.wait()
     # At once: a worker that only noticed its parent was gone after its chunk of pages

@@ -20,6 +20,8 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from multiprocessing.pool import Pool
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -49,6 +51,10 @@ def map_chunks(
 ) -> Iterator[list[R]]:
     """`work` applied to consecutive chunks of `items`, results in order.
 
+    This process is one of the workers: it forks one fewer than `jobs()` and
+    takes a chunk whenever it is free. What it makes itself is never pickled,
+    and its objects are not copied into a worker that touches them.
+
     `work` may be any callable: it reaches the workers through the fork, not
     by pickling. Items and results must pickle.
     """
@@ -61,17 +67,82 @@ def map_chunks(
     ):
         yield work(items)
         return
-    size = max(1, min(chunk, -(-len(items) // (n * 4))))
+    size = max(1, min(chunk, -(-len(items) // (n * 8))))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     # The objects made so far are shared with the workers: keep the collector
     # from walking (and so copying) them in every worker.
     gc.freeze()
+    _give_back_freed_memory()
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(n, initializer=_adopt, initargs=(work,)) as pool:
-            yield from pool.imap(_run, chunks)
+        with context.Pool(n - 1, initializer=_adopt, initargs=(work,)) as pool:
+            yield from _Shared(pool, work, chunks).results(ahead=2 * (n - 1))
     finally:
         gc.unfreeze()
+
+
+class _Shared(Generic[T, R]):
+    """Chunks shared between this process and a pool: each worker is sent its next
+    chunk as soon as it hands one back (from the pool's result thread), and this
+    process takes the next one whenever it is free."""
+
+    def __init__(
+        self, pool: Pool, work: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]]
+    ) -> None:
+        self._pool, self._work, self._chunks = pool, work, chunks
+        self._ready = threading.Condition()
+        self._next = 0
+        self._done: dict[int, list[R]] = {}
+        self._error: BaseException | None = None
+
+    def results(self, *, ahead: int) -> Iterator[list[R]]:
+        for _ in range(ahead):
+            self._send()
+        for index in range(len(self._chunks)):
+            while True:
+                with self._ready:
+                    if self._error is not None:
+                        raise self._error
+                    if index in self._done:
+                        value = self._done.pop(index)
+                        break
+                    mine = self._take()
+                    if mine is None:
+                        self._ready.wait()
+                        continue
+                value = self._work(self._chunks[mine])
+                with self._ready:
+                    self._done[mine] = value
+            yield value
+
+    def _take(self) -> int | None:
+        """The next chunk nobody has taken (called with the lock held)."""
+        if self._next >= len(self._chunks):
+            return None
+        self._next += 1
+        return self._next - 1
+
+    def _send(self) -> None:
+        with self._ready:
+            index = self._take()
+        if index is not None:
+            self._pool.apply_async(
+                _run,
+                (self._chunks[index],),
+                callback=partial(self._arrived, index),
+                error_callback=self._failed,
+            )
+
+    def _arrived(self, index: int, value: list[R]) -> None:
+        with self._ready:
+            self._done[index] = value
+            self._ready.notify()
+        self._send()
+
+    def _failed(self, error: BaseException) -> None:
+        with self._ready:
+            self._error = error
+            self._ready.notify()
 
 
 class Background(Generic[R]):
@@ -125,6 +196,13 @@ class Background(Generic[R]):
             return self._work()
         value: R = pickle.loads(data)
         return value
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap's free pages to the system (glibc's malloc_trim) before forking:
+    they would count in the parent's memory, and in each worker that writes them."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _die_with_parent() -> None:

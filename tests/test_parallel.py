@@ -1,0 +1,57 @@
+"""map_chunks: this process works beside one fewer forked worker, results stay in order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import pytest
+
+from momentmap.parallel import map_chunks
+
+
+@pytest.fixture(autouse=True)
+def two_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOMENTMAP_JOBS", "2")
+
+
+def tag_with_pid(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    return [(os.getpid(), item) for item in chunk]
+
+
+def test_results_come_in_order_from_this_process_and_one_worker() -> None:
+    items = list(range(1000))
+    results = [r for part in map_chunks(tag_with_pid, items) for r in part]
+    assert [item for _, item in results] == items
+    pids = {pid for pid, _ in results}
+    # The first chunks are sent to the worker before this process takes one.
+    assert os.getpid() in pids
+    assert len(pids) == 2
+
+
+def fail_on(bad: int) -> object:
+    def work(chunk: Sequence[int]) -> list[int]:
+        if bad in chunk:
+            raise ValueError(f"item {bad}")
+        return list(chunk)
+
+    return work
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [0, 999],  # chunk 0 goes to the worker; the last one is taken by whoever is free
+)
+def test_an_error_in_any_chunk_reaches_the_caller(bad: int) -> None:
+    with pytest.raises(ValueError, match=f"item {bad}"):
+        for _ in map_chunks(fail_on(bad), list(range(1000))):  # type: ignore[arg-type]
+            pass
+    assert not _children(), "no worker is left behind"
+
+
+def _children() -> list[str]:
+    found: list[str] = []
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        with open(f"/proc/{os.getpid()}/task/{task}/children") as file:
+            found += file.read().split()
+    return found
