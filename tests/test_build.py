@@ -168,6 +168,26 @@ def test_moments_json_follows_the_spec(site: Path, tmp_path: Path) -> None:
     assert "We met the team." in first["text"]
 
 
+def test_moments_json_is_written_in_pieces_as_one_dump_would_write_it(
+    site: Path, tmp_path: Path
+) -> None:
+    """moments.json is streamed a moment at a time; its bytes are still those of one
+    `json.dumps(indent=1)` of the whole (with and without moments)."""
+    write_site(site, SMALL_SITE)
+    assert build(site, tmp_path / "out", "--as-of", "2024-08-01").code == 0
+    written = (tmp_path / "out/moments.json").read_text(encoding="utf-8")
+    data = json.loads(written)
+    assert len(data["moments"]) == 2
+    assert written == json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    for moment in (site / "content/moments").rglob("*.md"):
+        moment.unlink()
+    assert build(site, tmp_path / "empty", "--as-of", "2024-08-01").code == 0
+    written = (tmp_path / "empty/moments.json").read_text(encoding="utf-8")
+    data = json.loads(written)
+    assert data["moments"] == []
+    assert written == json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def test_pretty_links_point_at_folders(site: Path, tmp_path: Path) -> None:
     write_site(site, SMALL_SITE)
     assert build(site, tmp_path / "portable").code == 0

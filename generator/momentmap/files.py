@@ -12,22 +12,35 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+# A file's text: whole, or in pieces made as they are written, so that a file of
+# hundreds of megabytes (moments.json at 100,000 moments) is never held whole.
+Text = str | Iterator[str]
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """`data` as a new file at `path` (its folder made when missing)."""
+def write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """`data` (whole, or in pieces for a big file) as a new file at `path` (its folder
+    made when missing)."""
     fd = _create(path, lambda: os.open(path, _NEW, 0o666))
     try:
         with open(fd, "wb", closefd=True) as file:
-            file.write(data)
+            if isinstance(data, bytes):
+                file.write(data)
+            else:
+                file.writelines(data)
     except OSError as exc:  # a full disk, say: name the file, as the open would have
         raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
+def whole(text: Text) -> str:
+    """A file's text in one piece (for the preview, which serves files from memory)."""
+    return text if isinstance(text, str) else "".join(text)
 
 
 def copy_new(path: Path, source: Path) -> None:

@@ -110,6 +110,7 @@ def _build_locked(
     # no gain in wall time on 2 cores (measured). The way off the critical path is
     # for the workers that read a file to write its cache entry.
     save_cache(reads.store)
+    del reads  # the results read: the site keeps what it needs, and the workers fork smaller
     if plan is None or _failed(diagnostics, options):
         return
     manifest = Manifest(cache_dir, out_dir)

@@ -101,6 +101,7 @@ def read_site(
         drafts=options.drafts,
         skip=skip,
         reads=reads,
+        keep_bodies=options.anonymize,
     )
     if options.anonymize and not diagnostics.has_errors:
         anonymized, summary = anonymize_site(site, diagnostics)

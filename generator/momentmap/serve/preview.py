@@ -17,7 +17,7 @@ import functools
 import threading
 import time
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -29,6 +29,7 @@ from momentmap.build.plan import BuildOptions, Plan, page_keys, plan_build, site
 from momentmap.cache import CACHE_DIR, Store
 from momentmap.content.sources import Source
 from momentmap.diagnostics import Diagnostic, Diagnostics
+from momentmap.files import Text, whole
 from momentmap.render.environment import (
     CompiledTemplates,
     check_templates,
@@ -286,8 +287,8 @@ class Deferred:
             return self._data
 
 
-def _made(make: Callable[[], dict[str, str]], path: str) -> bytes:
-    return make()[path].encode("utf-8")
+def _made(make: Callable[[], Mapping[str, Text]], path: str) -> bytes:
+    return whole(make()[path]).encode("utf-8")
 
 
 def _render_one(env: jinja2.Environment, page: Page) -> bytes:

@@ -40,6 +40,7 @@ class Linking:
     built_ids: set[str]
     draft_ids: set[str]
     digests: dict[str, str]  # moment id -> digest of everything the moment was made from
+    keep_bodies: bool = True  # moments keep their Markdown (see load_linked)
 
 
 def load_linked(
@@ -52,10 +53,13 @@ def load_linked(
     link_style: LinkStyle | None = None,
     skip: tuple[Path, ...] = (),
     reads: Reads | None = None,
+    keep_bodies: bool = True,
 ) -> tuple[Site, Linking]:
     """Read and check every content file; the site is valid only if no error was reported.
 
     `reads` remembers files between builds; without it every file is read afresh.
+    `keep_bodies=False` leaves each moment's Markdown out of the site: only
+    anonymizing renders it again, and at 100k moments it is 250 MB.
     """
     content_dir = site_dir / config.content_dir
     reads = reads if reads is not None else Reads(Store(None, "moments"))
@@ -101,7 +105,7 @@ def load_linked(
             reads.pause()
         body, lookups = reads.body(by_path[moment.source_path], targets, config, style)
         diagnostics.extend(body.problems)
-        rendered[moment.id] = _with_body(moment, body)
+        rendered[moment.id] = _with_body(moment, body, keep_bodies)
         digests[moment.id] = _digest(reads.key_of(moment.source_path), moment, lookups)
     notes = {p.customer.source_path: p for p in profiles}
     customers = {}
@@ -136,7 +140,7 @@ def load_linked(
         assets=assets,
         terms=_terms(config, rendered.values(), diagnostics),
     )
-    return site, Linking(index, targets, style, built_ids, draft_ids, digests)
+    return site, Linking(index, targets, style, built_ids, draft_ids, digests, keep_bodies)
 
 
 def swap_moments(
@@ -169,7 +173,7 @@ def swap_moments(
         body, lookups = reads.body(result, linking.targets, site.config, linking.style)
         if len(quiet) or body.problems or linked.customer != old.customer:
             return None
-        moments[new.id] = _with_body(linked, body)
+        moments[new.id] = _with_body(linked, body, linking.keep_bodies)
         digests[new.id] = _digest(reads.key_of(new.source_path), linked, lookups)
         reorder = reorder or new.when != old.when
     if reorder:
@@ -184,9 +188,10 @@ def _digest(key: str, moment: Moment, lookups: tuple[Lookup, ...]) -> str:
     return hash_text(key, moment.customer, repr(moment.related), repr(lookups))
 
 
-def _with_body(moment: Moment, body: RenderedBody) -> Moment:
+def _with_body(moment: Moment, body: RenderedBody, keep_body: bool) -> Moment:
     return replace(
         moment,
+        body=moment.body if keep_body else "",
         html=body.html,
         text=body.text,
         learnings=body.learnings,

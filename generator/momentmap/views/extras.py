@@ -6,12 +6,12 @@ a key like a page's, so an unchanged file is neither made nor written again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from momentmap.digest import hash_text
-from momentmap.files import write_new
+from momentmap.files import Text, write_new
 from momentmap.model import Site
 from momentmap.views.data import moments_json
 from momentmap.views.feeds import (
@@ -32,7 +32,7 @@ class ExtraFiles:
 
     paths: tuple[str, ...]  # output paths, '/'-separated
     key: str  # like a page's key: the same key gives the same bytes
-    make: Callable[[], dict[str, str]]  # path -> text, for every one of `paths`
+    make: Callable[[], Mapping[str, Text]]  # path -> text, for every one of `paths`
 
 
 def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[ExtraFiles], list[str]]:
@@ -77,7 +77,10 @@ def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[Extr
     return files, notices
 
 
-def write_files(make: Callable[[], dict[str, str]], targets: dict[str, Path]) -> None:
-    """Make a group of files and write each to its target."""
+def write_files(make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]) -> None:
+    """Make a group of files and write each to its target, a big one piece by piece."""
     for path, text in make().items():
-        write_new(targets[path], text.encode("utf-8"))
+        if isinstance(text, str):
+            write_new(targets[path], text.encode("utf-8"))
+        else:
+            write_new(targets[path], (piece.encode("utf-8") for piece in text))

@@ -26,8 +26,10 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
+from momentmap.files import Text
 from momentmap.model import Moment, Site
 
 TEXT_SHARD = 16  # moments per text file: a page of results loads a few of them
@@ -100,7 +102,7 @@ def index_paths(moments: int) -> tuple[str, ...]:
     )
 
 
-def search_files(site: Site) -> dict[str, str]:
+def search_files(site: Site) -> dict[str, Text]:
     """Every file of `index_paths(len(site.moments))`, by path."""
     moments = sorted(site.moments.values(), key=lambda m: m.sort_key(), reverse=True)
     facets = _Facets(site)
@@ -117,7 +119,7 @@ def search_files(site: Site) -> dict[str, str]:
     by_shard: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
     for term, lists in postings.items():
         by_shard[shard_of(term, shards)][term] = lists
-    files = {
+    files: dict[str, Text] = {
         "search/index.js": _script(
             "index",
             {
@@ -132,14 +134,25 @@ def search_files(site: Site) -> dict[str, str]:
         )
     }
     for n, terms in enumerate(by_shard):
-        encoded = {t: [_deltas(lst) for lst in lists] for t, lists in sorted(terms.items())}
-        files[f"search/terms-{n}.js"] = _script("terms", {"shard": n, "terms": encoded})
+        files[f"search/terms-{n}.js"] = _later(_terms_script, n, terms)
     for n in range(text_shard_count(len(moments))):
         chunk = moments[n * TEXT_SHARD : (n + 1) * TEXT_SHARD]
-        files[f"search/text-{n}.js"] = _script(
-            "text", {"shard": n, "texts": [_texts(m) for m in chunk]}
-        )
+        files[f"search/text-{n}.js"] = _later(_text_script, n, chunk)
     return files
+
+
+def _later(make: Callable[..., str], *args: Any) -> Iterator[str]:
+    """A shard's text, made only when it is written: one shard is held at a time."""
+    yield make(*args)
+
+
+def _terms_script(n: int, terms: dict[str, list[list[int]]]) -> str:
+    encoded = {t: [_deltas(lst) for lst in lists] for t, lists in sorted(terms.items())}
+    return _script("terms", {"shard": n, "terms": encoded})
+
+
+def _text_script(n: int, chunk: list[Moment]) -> str:
+    return _script("text", {"shard": n, "texts": [_texts(m) for m in chunk]})
 
 
 class _Facets:
