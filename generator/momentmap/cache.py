@@ -160,19 +160,35 @@ class Store:
 
         `pause` is called before each shard: the preview holds the save there while
         it shows an edit, so a writer never waits for a cache write."""
+        self.write(self.prune(), pause)
+        self._used.clear()
+
+    def prune(self) -> dict[str, dict[str, Any]]:
+        """Drop the entries not used since the last save; the shards to write, with what
+        they hold now.
+
+        `write` can then run in a forked child while this process goes on (what the
+        child writes is decided here, in the parent); a later `save` writes only the
+        shards changed since."""
         if self.folder is None:
-            return
+            return {}
+        todo: dict[str, dict[str, Any]] = {}
         for name, shard in self._shards.items():
-            pause()
             unused = [k for k in shard if k not in self._used]
             for key in unused:
                 del shard[key]
             if name in self._changed or unused:
-                _dump(
-                    self.folder / f"{name}.bin", {"format": FORMAT, "entries": shard}, binary=True
-                )
+                todo[name] = shard
         self._changed.clear()
-        self._used.clear()
+        return todo
+
+    def write(
+        self, shards: dict[str, dict[str, Any]], pause: Callable[[], object] = lambda: None
+    ) -> None:
+        for name, shard in shards.items():
+            pause()
+            assert self.folder is not None, "prune names no shard without a folder"
+            _dump(self.folder / f"{name}.bin", {"format": FORMAT, "entries": shard}, binary=True)
 
 
 class Manifest:

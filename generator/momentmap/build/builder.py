@@ -101,15 +101,16 @@ def _build_locked(
 ) -> None:
     diagnostics = result.diagnostics
     cache_dir = site_dir / CACHE_DIR
-    reads = Reads(Store(cache_dir, "moments"))
+    reads = Reads(Store(cache_dir, "moments"), save_early=True)
     progress("reading content")
-    plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
+    try:
+        plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
+    finally:
+        # Written by a child forked once the files were read, while this process
+        # linked and planned; done before the render workers fork, so that its
+        # pickling does not copy pages they share.
+        save_cache(reads)
     result.read = reads.fresh
-    # Before the render workers fork, on purpose: written while they render, the
-    # pickling's reference counts copied the shared pages (+75 MiB PSS at 10k) for
-    # no gain in wall time on 2 cores (measured). The way off the critical path is
-    # for the workers that read a file to write its cache entry.
-    save_cache(reads.store)
     del reads  # the results read: the site keeps what it needs, and the workers fork smaller
     if plan is None or _failed(diagnostics, options):
         return
@@ -178,10 +179,10 @@ def _write(
     return sum(page.is_reader_page for page, _ in todo)
 
 
-def save_cache(store: Store, pause: Callable[[], object] = lambda: None) -> None:
+def save_cache(reads: Reads, pause: Callable[[], object] = lambda: None) -> None:
     """Write what changed in the cache; the cache is optional, so a read-only site still builds."""
     with contextlib.suppress(OSError):
-        store.save(pause)
+        reads.save(pause)
 
 
 def _reason(exc: OSError) -> str:

@@ -150,7 +150,7 @@ class Preview:
         if plan is not None:
             self._git = plan.git
             rendered = self._render(plan, diagnostics, since)
-        save_cache(self.reads.store, pause=self._idle.wait)
+        save_cache(self.reads, pause=self._idle.wait)
         seconds = time.perf_counter() - started
         result = Rebuild(
             not diagnostics.has_errors,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from momentmap.content.sources import Source
 from momentmap.diagnostics import Diagnostics
 from momentmap.digest import hash_text
 from momentmap.model import Config, moment_url
-from momentmap.parallel import map_chunks
+from momentmap.parallel import Background, map_chunks
 from momentmap.urls import LinkStyle
 
 PAUSE_EVERY = 200  # items between calls of Reads.pause
@@ -42,8 +43,14 @@ class Reads:
     (an `id:` override, a moment left out) is rendered again.
     """
 
-    def __init__(self, store: Store, *, trust_unchanged_stat: bool = False) -> None:
+    def __init__(
+        self, store: Store, *, trust_unchanged_stat: bool = False, save_early: bool = False
+    ) -> None:
         self.store = store
+        # build: the cache is written by a forked child as soon as the files are read,
+        # on the core that the serial linking and planning leave idle.
+        self._save_early = save_early
+        self._saving: Background[None] | None = None
         # serve: a file whose size and mtime did not change is not read again.
         self._stats: dict[Path, tuple[tuple[int, int, int], str, str]] | None = (
             {} if trust_unchanged_stat else None
@@ -93,7 +100,17 @@ class Reads:
                 results[key] = result
             self.fresh += len(missing)
         self._keys.update((s.source_path, k) for s, k in zip(sources, keys, strict=True))
+        if self._save_early and self._saving is None and (shards := self.store.prune()):
+            self._saving = Background(partial(self.store.write, shards))
         return [results[k] for k in keys]
+
+    def save(self, pause: Callable[[], object] = lambda: None) -> None:
+        """Write what changed in the cache: wait for the write started after reading, then
+        write the shards changed since (a body rendered again)."""
+        if self._saving is not None:
+            saving, self._saving = self._saving, None
+            saving.result()
+        self.store.save(pause)
 
     def _key(self, source: Source, salt: str) -> tuple[str, bytes | None]:
         if self._stats is not None:
