@@ -103,6 +103,8 @@ def _make_item(
     if not html or html in ("[ ]", "[x]", "[X]"):
         return None  # an empty item, or a task box with nothing after it
     text = " ".join(plain_text(inner, escaped_html=getattr(md, "escape_html", True)).split())
+    if text == html:  # a plain item: one string for both (pickling keeps them one)
+        text = html
     return Item(
         html=html,
         text=text,
