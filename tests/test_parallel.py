@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_results_come_in_order_from_this_process_and_one_worker() -> None:
     assert len(pids) == 2
 
 
-def fail_on(bad: int) -> object:
+def fail_on(bad: int) -> Callable[[Sequence[int]], list[int]]:
     def work(chunk: Sequence[int]) -> list[int]:
         if bad in chunk:
             raise ValueError(f"item {bad}")
@@ -44,7 +44,7 @@ def fail_on(bad: int) -> object:
 )
 def test_an_error_in_any_chunk_reaches_the_caller(bad: int) -> None:
     with pytest.raises(ValueError, match=f"item {bad}"):
-        for _ in map_chunks(fail_on(bad), list(range(1000))):  # type: ignore[arg-type]
+        for _ in map_chunks(fail_on(bad), list(range(1000))):
             pass
     assert not _children(), "no worker is left behind"
 

@@ -185,9 +185,11 @@ class Store:
     def write(
         self, shards: dict[str, dict[str, Any]], pause: Callable[[], object] = lambda: None
     ) -> None:
+        if not shards:
+            return
+        assert self.folder is not None, "prune names no shard without a folder"
         for name, shard in shards.items():
             pause()
-            assert self.folder is not None, "prune names no shard without a folder"
             _dump(self.folder / f"{name}.bin", {"format": FORMAT, "entries": shard}, binary=True)
 
 

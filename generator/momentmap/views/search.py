@@ -27,7 +27,6 @@ import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from momentmap.files import Text
 from momentmap.model import Moment, Site
@@ -134,16 +133,16 @@ def search_files(site: Site) -> dict[str, Text]:
         )
     }
     for n, terms in enumerate(by_shard):
-        files[f"search/terms-{n}.js"] = _later(_terms_script, n, terms)
+        files[f"search/terms-{n}.js"] = _later(functools.partial(_terms_script, n, terms))
     for n in range(text_shard_count(len(moments))):
         chunk = moments[n * TEXT_SHARD : (n + 1) * TEXT_SHARD]
-        files[f"search/text-{n}.js"] = _later(_text_script, n, chunk)
+        files[f"search/text-{n}.js"] = _later(functools.partial(_text_script, n, chunk))
     return files
 
 
-def _later(make: Callable[..., str], *args: Any) -> Iterator[str]:
+def _later(make: Callable[[], str]) -> Iterator[str]:
     """A shard's text, made only when it is written: one shard is held at a time."""
-    yield make(*args)
+    yield make()
 
 
 def _terms_script(n: int, terms: dict[str, list[list[int]]]) -> str:
