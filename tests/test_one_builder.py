@@ -191,3 +191,36 @@ def test_two_sites_built_in_one_process_give_the_bytes_of_two_processes(
     assert in_process[0] != in_process[1]
     html = next(v for k, v in in_process[1].items() if "2025-10-02-html" in k)
     assert b"<details><summary>More</summary>" in html
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("\n## Learnings", "\nOne more paragraph.\n\n## Learnings"),
+        ("date: 2023-05-23", "date: 2025-11-30"),  # now the site's last day: a new date range
+    ],
+    ids=["text", "date-range"],
+)
+def test_the_quick_pass_gives_an_edited_page_the_key_and_bytes_of_the_full_pass(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    site = example(tmp_path)
+    preview = Preview(site, BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF)))
+    assert preview.full_pass().ok
+    file = (
+        site / "content/moments/cascade-elevator/2023-05-23-demo-map-froze-in-front-of-their-coo.md"
+    )
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    rel = "moments/cascade-elevator/2023-05-23-demo-map-froze-in-front-of-their-coo/index.html"
+
+    preview.show_edited_moments([file])
+    quick = preview.published
+    assert quick.changed == {rel}
+    assert b"One more paragraph" in quick.files[rel] or "date" in old
+
+    assert preview.full_pass().ok
+    full = preview.published
+    assert full.keys[rel] == quick.keys[rel]
+    assert full.files[rel] == quick.files[rel]

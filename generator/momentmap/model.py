@@ -268,3 +268,11 @@ class Site:
     terms: dict[str, dict[str, str]]
     # content-relative path -> its git history; empty outside git or with git_info off
     history: dict[str, History] = field(default_factory=dict)
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and the last moment's day, None without moments: the ends of
+        `moments`, which are kept in date order, so it costs nothing on a big site."""
+        if not self.moments:
+            return None
+        return next(iter(self.moments.values())).date, next(reversed(self.moments.values())).date

@@ -34,8 +34,7 @@ def theme_version(theme_dirs: Sequence[Path]) -> str:
 
 
 def site_version(site: Site, theme: str, options: str) -> str:
-    """The site-wide part of every page's key."""
-    days = [m.date for m in site.moments.values()]
+    """The site-wide part of every page's key, but the site's date range (PageKeys adds it)."""
     return hash_text(
         code_version(),
         theme,
@@ -44,7 +43,6 @@ def site_version(site: Site, theme: str, options: str) -> str:
         site.as_of.isoformat(),
         repr(site.customers),
         repr(site.terms),
-        f"{min(days, default='')}..{max(days, default='')}",  # the shared sparkline axis
     )
 
 
@@ -76,13 +74,22 @@ class PageKeys:
         whole_site: bool = False,
         digests: dict[str, str] | None = None,
     ) -> None:
-        """`digests` (moment id -> digest of its inputs) saves hashing each moment's text;
-        without them, a moment's digest is computed from the moment itself."""
-        self.version = version
+        """`version` is `site_version`'s; `digests` (moment id -> digest of its inputs)
+        saves hashing each moment's text: without them, a moment's digest is computed
+        from the moment itself."""
+        self.site_wide = version
+        # The date range is the shared sparkline axis: on every page that has one.
+        self.version = hash_text(version, repr(site.span))
         self.whole_site = whole_site
         self._moments = site.moments
         self._digests: dict[str, str] = dict(digests or {})
         self._everything: str | None = None
+
+    def swapped(self, site: Site, digests: dict[str, str] | None) -> PageKeys:
+        """The keys of `site`: this site with some moments read again (serve's quick
+        pass). Nothing site-wide but the date range can differ, so nothing else is
+        worked out again: the keys equal those of a full plan of `site`."""
+        return PageKeys(site, self.site_wide, whole_site=self.whole_site, digests=digests)
 
     def digest(self, moment_id: str) -> str:
         found = self._digests.get(moment_id)

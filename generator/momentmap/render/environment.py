@@ -123,8 +123,7 @@ def create_environment(
     def term(ctx: jinja2.runtime.Context, kind: str, value: str) -> str:
         return relative_href(ctx["page"].url, term_url(site, kind, value), link_style)
 
-    first = min((m.date for m in site.moments.values()), default=site.as_of)
-    last = max((m.date for m in site.moments.values()), default=site.as_of)
+    first, last = site.span or (site.as_of, site.as_of)
 
     def marks(ctx: jinja2.runtime.Context, moments: Iterable[Moment]) -> list[charts.Mark]:
         return [

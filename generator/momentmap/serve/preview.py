@@ -25,7 +25,7 @@ from pathlib import Path
 import jinja2
 
 from momentmap.build.builder import save_cache
-from momentmap.build.plan import BuildOptions, Plan, page_keys, plan_build, site_config
+from momentmap.build.plan import BuildOptions, Plan, plan_build, site_config
 from momentmap.cache import CACHE_DIR, Store
 from momentmap.content.sources import Source
 from momentmap.diagnostics import Diagnostic, Diagnostics
@@ -104,9 +104,11 @@ class Preview:
         *,
         failed: bool = False,
         since: int | None = None,
+        changed: frozenset[str] | None = None,
     ) -> None:
         """Make a new state current; with `since` (a full pass's start), pages that a
-        later quick pass showed are kept as they are."""
+        later quick pass showed are kept as they are. `changed` saves comparing every
+        file when the caller knows which ones it replaced."""
         with self._changed:
             old = self.published
             if since is not None:
@@ -115,9 +117,10 @@ class Preview:
                         files[rel], keys[rel] = old.files[rel], old.keys[rel]
                     else:
                         del self._shown_at[rel]
-            changed = frozenset(
-                rel for rel, content in files.items() if not _same(old.files.get(rel), content)
-            ) | frozenset(old.files.keys() - files.keys())
+            if changed is None:
+                changed = frozenset(
+                    rel for rel, content in files.items() if not _same(old.files.get(rel), content)
+                ) | frozenset(old.files.keys() - files.keys())
             self.published = Published(
                 old.generation + 1, files, keys, tuple(problems), changed, failed
             )
@@ -252,12 +255,11 @@ class Preview:
         )
         # The same keys as the full pass that follows will compute, which then
         # keeps these pages unless something else about them changed too.
-        digests = history_digests(site, linking.digests)
-        keys = page_keys(self.site_dir, site, env, digests, self.options)
+        keys = plan.keys.swapped(site, history_digests(site, linking.digests))
         diagnostics = Diagnostics()
         pages = [moment_page(site, moment_id) for moment_id in ids]
         shown = [
-            (output_path(p.url), html, keys.key(p))
+            (output_path(p.url), html.encode("utf-8"), keys.key(p))
             for p, html in render_pages(env, pages, diagnostics)
         ]
         if diagnostics.has_errors:
@@ -266,10 +268,13 @@ class Preview:
             self._stamp += 1
             current = self.published
             files, new_keys = dict(current.files), dict(current.keys)
-            for rel, html, key in shown:
-                files[rel], new_keys[rel] = html.encode("utf-8"), key
+            for rel, data, key in shown:
+                files[rel], new_keys[rel] = data, key
                 self._shown_at[rel] = self._stamp
-            self._publish(files, new_keys, current.problems)
+            replaced = frozenset(
+                rel for rel, data, _ in shown if not _same(current.files.get(rel), data)
+            )
+            self._publish(files, new_keys, current.problems, changed=replaced)
 
 
 class Deferred:

@@ -153,7 +153,6 @@ def swap_moments(
     customer, a draft), which only a full load handles. The full load that
     follows corrects anything else the edit changed (listings, taxonomies).
     """
-    by_path = {m.source_path: m for m in site.moments.values()}
     targets = linking.targets
     results = reads.read(sources, site.config, linking.style, targets.files, known=targets)
     moments = dict(site.moments)
@@ -162,9 +161,11 @@ def swap_moments(
     for result in results:
         if result.loaded is None or result.problems:
             return None
-        old = by_path.get(result.loaded.moment.source_path)
         new = result.loaded.moment
-        if old is None or new.id != old.id or new.draft != old.draft:
+        # Looked up by the id just read (not by path, which takes an index of the
+        # whole site): a file whose id changed finds no moment, or another file's.
+        old = site.moments.get(new.id)
+        if old is None or old.source_path != new.source_path or new.draft != old.draft:
             return None
         quiet = Diagnostics()
         linked = _link_moment(
