@@ -74,7 +74,7 @@ class Reads:
         """Each source's result, in order; `known` targets replace the guess from file names."""
         salt = hash_text(code_version(), repr(config), style)
         keys: list[str] = []
-        missing: list[tuple[Source, bytes]] = []
+        missing: list[tuple[Source, bytes, str]] = []  # to read: the file, its bytes and key
         results: dict[str, ReadResult] = {}
         for n, source in enumerate(sources):
             if n % PAUSE_EVERY == 0:
@@ -85,17 +85,17 @@ class Reads:
             if isinstance(cached, ReadResult):
                 results[key] = cached
             elif data is not None:
-                missing.append((source, data))
+                missing.append((source, data, key))
             else:  # trusted stat but lost entry: read it after all
-                missing.append((source, source.abs_path.read_bytes()))
+                missing.append((source, source.abs_path.read_bytes(), key))
         if missing:
             if known is None:
                 guess = {s.source_path: moment_url(derive_id(s.source_path)) for s in sources}
                 known = LinkTargets(pages=guess, files=assets)
-            reader = self._reader(config, style, known)
-            done = [r for part in map_chunks(reader.read_chunk, missing) for r in part]
-            for (source, data), result in zip(missing, done, strict=True):
-                key = hash_text(salt, source.source_path, source.file, data)
+            # The files reach the workers through the fork: only their indices are sent.
+            work = partial(self._reader(config, style, known).read_some, missing)
+            done = [r for part in map_chunks(work, range(len(missing))) for r in part]
+            for (_, _, key), result in zip(missing, done, strict=True):
                 self.store.put(key, result)
                 results[key] = result
             self.fresh += len(missing)
@@ -162,8 +162,11 @@ class _FileReader:
     targets: LinkTargets
     md: MarkdownIt
 
-    def read_chunk(self, chunk: Sequence[tuple[Source, bytes]]) -> list[ReadResult]:
-        return [self.read(source, data) for source, data in chunk]
+    def read_some(
+        self, files: Sequence[tuple[Source, bytes, str]], indices: Sequence[int]
+    ) -> list[ReadResult]:
+        """The results of `files[i]` for each i in `indices`."""
+        return [self.read(*files[i][:2]) for i in indices]
 
     def read(self, source: Source, data: bytes) -> ReadResult:
         diagnostics = Diagnostics()
