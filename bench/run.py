@@ -155,6 +155,7 @@ class TreeSampler(threading.Thread):
         self.root = root
         self.peak = 0  # RSS
         self.peak_pss = 0
+        self.pss_seconds = 0.0  # spent reading PSS
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -164,7 +165,8 @@ class TreeSampler(threading.Thread):
             with_pss = started >= pss_due
             rss, pss = tree_memory(self.root, with_pss=with_pss)
             if with_pss:
-                pss_due = started + PSS_SPACING * (time.perf_counter() - started)
+                cost = time.perf_counter() - started
+                pss_due, self.pss_seconds = started + PSS_SPACING * cost, self.pss_seconds + cost
             self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._done.wait(SAMPLE_SECONDS)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import REPO
@@ -49,3 +50,33 @@ def test_the_phase_timer_names_every_phase_of_a_build(tmp_path: Path) -> None:
         assert phase in timed, (phase, run.stderr[-2000:])
     assert "pages" in run.stderr.splitlines()[-1]
     assert (site / "public" / "index.html").is_file()
+
+
+def test_the_sampler_spends_at_most_a_tenth_of_its_time_reading_pss() -> None:
+    """Reading a big process's PSS walks its page tables, so the sampler spaces those
+    readings out (bench/README.md, Memory); RSS it reads every time."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import run as bench  # bench/ is a folder of scripts, not a package
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; b = b'x' * (300 << 20); print(); sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"\n"
+        rss, pss = bench.tree_memory(holder.pid)
+        assert rss >= 300 << 20 and pss >= 300 << 20
+        assert bench.tree_memory(holder.pid, with_pss=False)[1] == 0
+        sampler = bench.TreeSampler(holder.pid)
+        started = time.perf_counter()
+        sampler.start()
+        sampler.join(2.0)
+        sampler.finish()
+        took = time.perf_counter() - started
+        assert sampler.peak >= 300 << 20 and sampler.peak_pss >= 300 << 20
+        # Each reading is followed by ten times its cost without one; the last may
+        # be cut short by finish().
+        assert sampler.pss_seconds <= took / 10 + 0.05, (sampler.pss_seconds, took)
+    finally:
+        holder.communicate(b"")
