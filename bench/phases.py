@@ -1,19 +1,24 @@
 """Where a build's wall time goes in the build process, phase by phase.
 
-    python bench/phases.py SITE [--clean]
+    python bench/phases.py SITE [--clean] [--memory]
 
 Runs one `momentmap build` of SITE in this process (workers as usual) and
 prints, per phase, when it started and how long it took, then the total, the
 CPU seconds of this process and its workers, and this process's peak RSS.
-`--clean` first deletes the output, its spare and the cache. For profiling,
-not for figures to compare: the benchmark (run.py) is for those.
+`--clean` first deletes the output, its spare and the cache. `--memory` also
+prints, every second, the PSS of the build process and of each process it
+forked, with the phase under way, and at the end the moment of the peak: which
+process holds how much when the tree is at its largest. For profiling, not
+for figures to compare: the benchmark (run.py) is for those.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import resource
+import select
 import shutil
 import sys
 import time
@@ -59,6 +64,55 @@ def timed(started: float, label: str, work: Callable[..., Any]) -> Callable[...,
     return wrapper
 
 
+def tree_pss(root: int) -> dict[int, int]:
+    """PSS in MiB of `root` and of each process below it."""
+    found: dict[int, int] = {}
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                pss = next(int(line.split()[1]) for line in rollup if line.startswith(b"Pss:"))
+            found[pid] = pss // 1024
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (OSError, StopIteration):
+            continue  # exited between two reads
+    return found
+
+
+def watch_memory(root: int, started: float) -> tuple[int, int]:
+    """Fork a process that prints, every second, the PSS of `root` and of each process
+    it forked, and at the end the moment of the peak; returns its pid and the pipe
+    whose closing stops it. A process, not a thread: the build forks no workers
+    while this process runs a thread."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(read)
+        return pid, write
+    os.close(write)
+    me, peak = os.getpid(), (0, "")
+    try:
+        while True:
+            pss = tree_pss(root)
+            pss.pop(me, None)
+            total = sum(pss.values())
+            forked = " ".join(f"{p}:{mib}" for p, mib in pss.items() if p != root) or "none"
+            line = (
+                f"memory at {time.perf_counter() - started:7.1f} s  {total:6d} MiB: "
+                f"build process {pss.get(root, 0)}, forked {forked}"
+            )
+            print(line, file=sys.stderr, flush=True)
+            peak = max(peak, (total, line))
+            if select.select([read], [], [], 1.0)[0]:
+                break
+        print(f"peak {peak[1]}", file=sys.stderr, flush=True)
+    finally:
+        os._exit(0)
+
+
 def main() -> None:
     site = Path(sys.argv[1])
     if "--clean" in sys.argv[2:]:
@@ -67,6 +121,7 @@ def main() -> None:
     started = time.perf_counter()
     for owner, name in PHASES:
         setattr(owner, name, timed(started, name, getattr(owner, name)))
+    watcher = watch_memory(os.getpid(), started) if "--memory" in sys.argv[2:] else None
     result = builder.build_site(site, plan.BuildOptions(as_of=dt.date.today()))
     own = resource.getrusage(resource.RUSAGE_SELF)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -75,7 +130,12 @@ def main() -> None:
         f"total {time.perf_counter() - started:.2f} s, CPU {cpu:.2f} s, "
         f"{result.pages} pages, peak RSS of this process {own.ru_maxrss // 1024} MiB",
         file=sys.stderr,
+        flush=True,
     )
+    if watcher is not None:  # reaped only now, so that its CPU is not counted above
+        pid, pipe = watcher
+        os.close(pipe)
+        os.waitpid(pid, 0)
 
 
 if __name__ == "__main__":

@@ -36,19 +36,21 @@ def test_the_benchmark_runs_every_scenario_at_200_moments(tmp_path: Path) -> Non
     assert (out / "corpus-200" / "content" / "moments").is_dir()
 
 
-def test_the_phase_timer_names_every_phase_of_a_build(tmp_path: Path) -> None:
+def test_the_phase_timer_names_every_phase_of_a_build_and_the_memory_peak(tmp_path: Path) -> None:
     site = tmp_path / "site"
     generate = [sys.executable, str(REPO / "bench" / "generate_corpus.py"), "200", str(site)]
     subprocess.run(generate, check=True, capture_output=True)
     run = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "phases.py"), str(site), "--clean"],
+        [sys.executable, str(REPO / "bench" / "phases.py"), str(site), "--clean", "--memory"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     timed = [line.split()[0] for line in run.stderr.splitlines() if " took " in line]
     for phase in ("read", "read_site", "plan_build", "save_cache", "_write", "commit", "record"):
         assert phase in timed, (phase, run.stderr[-2000:])
-    assert "pages" in run.stderr.splitlines()[-1]
+    lines = run.stderr.splitlines()
+    assert "pages" in lines[-2] and lines[-1].startswith("peak memory at "), lines[-3:]
+    assert "build process" in lines[-1]
     assert (site / "public" / "index.html").is_file()
 
 
