@@ -111,6 +111,16 @@ def promise_refs(moments: Iterable[Moment], as_of: dt.date) -> list[PromiseRef]:
     return refs
 
 
+def promises_by_owner(promises: Iterable[PromiseRef]) -> dict[str, list[PromiseRef]]:
+    """Each person's promises (see `PromiseRef.owners`), in the order given: one pass,
+    where a filter per person would take the square of a big site's promises."""
+    owned: dict[str, list[PromiseRef]] = {}
+    for ref in promises:
+        for person in dict.fromkeys(ref.owners):
+            owned.setdefault(person, []).append(ref)
+    return owned
+
+
 def _by_due(ref: PromiseRef) -> tuple[bool, When, tuple[When, str]]:
     due = ref.promise.due
     return (due is None, due or ref.moment.when, ref.moment.sort_key())

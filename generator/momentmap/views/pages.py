@@ -24,6 +24,7 @@ from momentmap.views.insights import (
     open_assumptions_oldest_first,
     peak,
     promise_refs,
+    promises_by_owner,
     recent,
 )
 from momentmap.views.journey import journey_pages
@@ -103,8 +104,11 @@ def list_pages(site: Site) -> list[Page]:
         }
 
     @cache
+    def summaries_by_slug() -> dict[str, CustomerSummary]:
+        return {s.customer.slug: s for s in summaries()}
+
     def summary_of(slug: str) -> CustomerSummary:
-        return next(s for s in summaries() if s.customer.slug == slug)
+        return summaries_by_slug()[slug]
 
     pages = [
         Page("", "dashboard.html", "Dashboard", dashboard),
@@ -243,19 +247,17 @@ def _promises(site: Site, promises: list[PromiseRef]) -> Variables:
         status: [p for p in promises if p.status == status]
         for status in ("overdue", "open", "kept", "late", "broken")
     }
+    by_customer: dict[str, list[PromiseRef]] = defaultdict(list)
+    for ref in promises:
+        by_customer[ref.moment.customer].append(ref)
     per_customer = [
-        keep_rate(c.name, c.url, [p for p in promises if p.moment.customer == slug])
-        for slug, c in site.customers.items()
+        keep_rate(c.name, c.url, by_customer.get(slug, [])) for slug, c in site.customers.items()
     ]
-    people = sorted({person for p in promises for person in p.owners}, key=str.casefold)
+    owned = promises_by_owner(promises)
     pages = site.terms["people"]
     per_person = [
-        keep_rate(
-            person,
-            f"people/{pages[person]}/" if person in pages else "",
-            [p for p in promises if person in p.owners],
-        )
-        for person in people
+        keep_rate(person, f"people/{pages[person]}/" if person in pages else "", owned[person])
+        for person in sorted(owned, key=str.casefold)
     ]
     return {
         "groups": groups,
@@ -294,8 +296,8 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
     pages = []
 
     @cache
-    def promises() -> list[PromiseRef]:
-        return promise_refs(moments, site.as_of)
+    def owned_promises() -> dict[str, list[PromiseRef]]:
+        return promises_by_owner(promise_refs(moments, site.as_of))
 
     owned: dict[str, list[str]] = defaultdict(list)  # owner -> ids of moments with their promises
     for moment in moments:
@@ -341,7 +343,7 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
             shown = tuple(m.id for m in listed)
             if kind == "people":
                 shown = tuple(dict.fromkeys((*shown, *owned.get(value, ()))))
-                context = partial(_person, fixed, value, promises)
+                context = partial(_person, fixed, value, owned_promises)
             pages.append(
                 Page(
                     term_url(site, kind, value),
@@ -356,11 +358,12 @@ def _taxonomy_pages(site: Site, moments: list[Moment]) -> list[Page]:
     return pages
 
 
-def _person(context: Variables, person: str, promises: Callable[[], list[PromiseRef]]) -> Variables:
+def _person(
+    context: Variables, person: str, owned: Callable[[], dict[str, list[PromiseRef]]]
+) -> Variables:
     """A person's page adds the keep rate of the promises they answer for: those they
     own (`by`), and those without an owner on their moments."""
-    refs = [r for r in promises() if person in r.owners]
-    return {**context, "keep": keep_rate(person, "", refs)}
+    return {**context, "keep": keep_rate(person, "", owned().get(person, []))}
 
 
 def _factor_pages(site: Site, moments: list[Moment]) -> list[Page]:
