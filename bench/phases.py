@@ -6,8 +6,8 @@ Runs one `momentmap build` of SITE in this process (workers as usual) and
 prints, per phase, when it started and how long it took, then the total, the
 CPU seconds of this process and its workers, and this process's peak RSS.
 `--clean` first deletes the output, its spare and the cache. `--memory` also
-prints, every second, the PSS of the build process and of each process it
-forked, with the phase under way, and at the end the moment of the peak: which
+prints, every second and between the phase lines, the PSS of the build process
+and of each process it forked, and at the end the moment of the peak: which
 process holds how much when the tree is at its largest. For profiling, not
 for figures to compare: the benchmark (run.py) is for those.
 """
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
+
+from run import process_tree, pss_of  # bench/run.py, beside this script
 
 from momentmap.build import builder, plan
 from momentmap.build.output import OutputWriter
@@ -64,24 +66,6 @@ def timed(started: float, label: str, work: Callable[..., Any]) -> Callable[...,
     return wrapper
 
 
-def tree_pss(root: int) -> dict[int, int]:
-    """PSS in MiB of `root` and of each process below it."""
-    found: dict[int, int] = {}
-    pending = [root]
-    while pending:
-        pid = pending.pop()
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-                pss = next(int(line.split()[1]) for line in rollup if line.startswith(b"Pss:"))
-            found[pid] = pss // 1024
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as children:
-                    pending.extend(int(child) for child in children.read().split())
-        except (OSError, StopIteration):
-            continue  # exited between two reads
-    return found
-
-
 def watch_memory(root: int, started: float) -> tuple[int, int]:
     """Fork a process that prints, every second, the PSS of `root` and of each process
     it forked, and at the end the moment of the peak; returns its pid and the pipe
@@ -96,8 +80,7 @@ def watch_memory(root: int, started: float) -> tuple[int, int]:
     me, peak = os.getpid(), (0, "")
     try:
         while True:
-            pss = tree_pss(root)
-            pss.pop(me, None)
+            pss = {pid: pss_of(pid) >> 20 for pid in process_tree(root) if pid != me}
             total = sum(pss.values())
             forked = " ".join(f"{p}:{mib}" for p, mib in pss.items() if p != root) or "none"
             line = (

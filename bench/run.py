@@ -114,36 +114,57 @@ class Run:
 # --- memory -----------------------------------------------------------------
 
 
-def tree_memory(root: int, *, with_pss: bool = True) -> tuple[int, int]:
-    """Summed RSS and PSS (0 without `with_pss`) of `root` and all its descendants,
-    read from /proc.
+def process_tree(root: int) -> list[int]:
+    """`root` and all its descendants, root first.
 
     Walks /proc/PID/task/TID/children (one small read per thread) rather than
     every /proc/PID/stat on the machine, so sampling stays cheap next to the build.
-    RSS counts shared pages (libraries, copy-on-write memory of forked workers)
-    once per process: an upper bound, like `ps` shows. PSS (smaps_rollup) splits
-    each shared page between the processes that map it, so the sum is what the
-    tree really occupies: the honest figure, and the one the targets are in.
     """
-    rss, pss, pending = 0, 0, [root]
+    found, pending = [], [root]
     while pending:
         pid = pending.pop()
         try:
-            with open(f"/proc/{pid}/stat", "rb") as stat:
-                fields = stat.read().rpartition(b")")[2].split()
-            rss += int(fields[21]) * PAGE_BYTES  # field 24, rss in pages
-            if with_pss:
-                with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-                    for line in rollup:
-                        if line.startswith(b"Pss:"):
-                            pss += int(line.split()[1]) * 1024  # kB
-                            break
             for tid in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{tid}/children", "rb") as children:
                     pending.extend(int(child) for child in children.read().split())
         except (FileNotFoundError, ProcessLookupError):
             continue  # exited between two reads
-    return rss, pss
+        found.append(pid)
+    return found
+
+
+def rss_of(pid: int) -> int:
+    """Bytes of `pid`'s resident set, 0 once it has exited."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rpartition(b")")[2].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(fields[21]) * PAGE_BYTES  # field 24, rss in pages
+
+
+def pss_of(pid: int) -> int:
+    """Bytes of `pid`'s proportional set size, 0 once it has exited."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def tree_memory(root: int, *, with_pss: bool = True) -> tuple[int, int]:
+    """Summed RSS and PSS (0 without `with_pss`) of `root` and all its descendants.
+
+    RSS counts shared pages (libraries, copy-on-write memory of forked workers)
+    once per process: an upper bound, like `ps` shows. PSS (smaps_rollup) splits
+    each shared page between the processes that map it, so the sum is what the
+    tree really occupies: the honest figure, and the one the targets are in.
+    """
+    pids = process_tree(root)
+    return sum(map(rss_of, pids)), sum(map(pss_of, pids)) if with_pss else 0
 
 
 class TreeSampler(threading.Thread):
