@@ -505,3 +505,23 @@ def served(preview: Preview, rel: str) -> bytes:
     content = preview.published.files[rel]
     assert isinstance(content, bytes)
     return content
+
+
+def test_in_git_the_quick_pass_gives_an_edited_page_the_key_of_the_full_pass(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    preview = Preview(repo, BuildOptions(as_of=dt.date(2024, 6, 1)))
+    assert preview.full_pass().ok
+    renewal = repo / "content/moments/acme/renewal.md"
+    renewal.write_text(renewal.read_text() + "\nMore.\n", encoding="utf-8")
+    rel = "moments/acme/renewal/index.html"
+
+    preview.show_edited_moments([renewal])
+    quick = preview.published
+    assert quick.changed == {rel}
+    assert b"More." in served(preview, rel)
+
+    assert preview.full_pass().ok
+    assert preview.published.keys[rel] == quick.keys[rel]
+    assert preview.published.files[rel] == quick.files[rel]

@@ -85,10 +85,12 @@ class PageKeys:
         self._digests: dict[str, str] = dict(digests or {})
         self._everything: str | None = None
 
-    def swapped(self, site: Site, digests: dict[str, str] | None) -> PageKeys:
-        """The keys of `site`: this site with some moments read again (serve's quick
-        pass). Nothing site-wide but the date range can differ, so nothing else is
-        worked out again: the keys equal those of a full plan of `site`."""
+    def swapped(self, site: Site, fresh: dict[str, str]) -> PageKeys:
+        """The keys of `site`: this site with the moments of `fresh` (id -> new digest)
+        read again, as serve's quick pass makes it. Nothing site-wide but the date range
+        can differ, so nothing else is worked out again: the keys equal those of a full
+        plan of `site`."""
+        digests = {**self._digests, **fresh}
         return PageKeys(site, self.site_wide, whole_site=self.whole_site, digests=digests)
 
     def digest(self, moment_id: str) -> str:

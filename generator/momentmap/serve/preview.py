@@ -36,7 +36,7 @@ from momentmap.render.environment import (
     create_environment,
     render_pages,
 )
-from momentmap.site.gitinfo import GitInfo, history_digests
+from momentmap.site.gitinfo import GitInfo, history_digest
 from momentmap.site.load import swap_moments
 from momentmap.site.reads import PAUSE_EVERY, Reads
 from momentmap.urls import output_path
@@ -255,7 +255,8 @@ class Preview:
         )
         # The same keys as the full pass that follows will compute, which then
         # keeps these pages unless something else about them changed too.
-        keys = plan.keys.swapped(site, history_digests(site, linking.digests))
+        fresh = {i: history_digest(site, site.moments[i], linking.digests[i]) for i in ids}
+        keys = plan.keys.swapped(site, fresh)
         diagnostics = Diagnostics()
         pages = [moment_page(site, moment_id) for moment_id in ids]
         shown = [

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from momentmap.digest import hash_text
 from momentmap.git import run_git, start_git
-from momentmap.model import History, Revision, Site
+from momentmap.model import History, Moment, Revision, Site
 
 SHALLOW_NOTICE = (
     "git info left out: this is a shallow clone (fetch the full history, e.g. fetch-depth: 0)"
@@ -257,13 +257,17 @@ def history_digests(site: Site, digests: dict[str, str] | None) -> dict[str, str
         return digests
     folded = dict(digests or {})
     for moment_id, moment in site.moments.items():
-        history = site.history.get(moment.source_path)
-        if history is None:
-            continue
-        created, edited = history.created, history.edited or history.created
-        digest = folded.get(moment_id) or hash_text(repr(moment))
-        # Joined, not hashed: page keys hash them anyway, and serve's quick pass stays quick.
-        folded[moment_id] = (
-            f"{digest}\0{created.commit}\0{created.author}\0{edited.commit}\0{edited.author}"
-        )
+        if moment.source_path in site.history:
+            digest = folded.get(moment_id) or hash_text(repr(moment))
+            folded[moment_id] = history_digest(site, moment, digest)
     return folded
+
+
+def history_digest(site: Site, moment: Moment, digest: str) -> str:
+    """One moment's `digest` with its history folded in, when it has one."""
+    history = site.history.get(moment.source_path)
+    if history is None:
+        return digest
+    created, edited = history.created, history.edited or history.created
+    # Joined, not hashed: page keys hash them anyway, and serve's quick pass stays quick.
+    return f"{digest}\0{created.commit}\0{created.author}\0{edited.commit}\0{edited.author}"
