@@ -409,6 +409,14 @@ def test_python_and_javascript_fold_words_alike(watched: Watched) -> None:
     assert dict(zip(TRICKY, in_js, strict=True)) == dict(zip(TRICKY, in_python, strict=True))
 
 
+def test_the_separator_between_texts_does_not_change_their_words() -> None:
+    """The index takes a moment's words from its texts joined by spaces, snippets show
+    them joined by ' · ': every tricky word, next to any other, splits the same way."""
+    for first in [*TRICKY, "ΟΔΟΣ", "e\u0301"]:
+        for second in TRICKY:
+            assert words(f"{first} · {second}") == words(f"{first} {second}"), (first, second)
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 FILTERS = [  # (select name, value as the test names it, what a moment must have)

@@ -84,6 +84,9 @@ def tidy_beside(out_dir: Path) -> None:
             shutil.rmtree(leftover)
 
 
+_UNSAFE_PARTS = frozenset(("..", ".", ""))
+
+
 class OutputWriter:
     """Makes the new version of the output in the spare folder beside it, then swaps it in.
 
@@ -108,12 +111,7 @@ class OutputWriter:
 
     def _check(self, rel: str) -> list[str]:
         parts = rel.split("/")
-        if (
-            "\\" in rel
-            or "\0" in rel
-            or rel == MARKER
-            or not all(p not in ("..", ".", "") for p in parts)
-        ):
+        if "\\" in rel or "\0" in rel or rel == MARKER or not _UNSAFE_PARTS.isdisjoint(parts):
             raise ValueError(f"unsafe output path {rel!r}")
         return parts
 

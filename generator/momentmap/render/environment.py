@@ -85,6 +85,9 @@ def create_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment per plan: a theme edit makes a new plan, so checking every
+        # template file's mtime on each page (a stat per page) buys nothing.
+        auto_reload=False,
     )
 
     # An href depends only on how deep the page is when the target is outside the

@@ -230,7 +230,7 @@ def _moment_page(site: Site, customer_moments: list[Moment], position: int) -> P
         "moment.html",
         moment.title,
         moments=tuple(shown),
-        context={
+        context=lambda: {
             "moment": moment,
             "customer": site.customers[moment.customer],
             "related": [site.moments[i] for i in moment.related],

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from momentmap.files import Text
-from momentmap.model import Moment, Site
+from momentmap.model import Item, Moment, Site
 
 TEXT_SHARD = 16  # moments per text file: a page of results loads a few of them
 TERMS_PER_SHARD = 150  # moments per terms file, roughly: 64 files at 10,000
@@ -207,16 +207,23 @@ def _field_words(site: Site, moment: Moment) -> tuple[set[str], set[str], set[st
     facets = set(
         words(" ".join((*moment.tags, *moment.people, moment.type or "", moment.stage or "")))
     )
-    text = {w for w in words(" ".join(_texts(moment, limit=None))) if w not in STOP_WORDS}
+    # Joined with spaces, not _texts' ' · ': the same words (both separate them), and
+    # ASCII text stays on fold's fast path.
+    pieces = (moment.text, *(item.text for items in _sections(moment) for item in items))
+    text = {w for w in words(" ".join(pieces)) if w not in STOP_WORDS}
     return title, facets - title, text - title - facets
 
 
-def _texts(moment: Moment, limit: int | None = TEXT_LIMIT) -> list[str]:
-    """The narrative and each section's items, each a line of text."""
+def _texts(moment: Moment) -> list[str]:
+    """The narrative and each section's items, each a line of text, cut for snippets."""
     texts = [moment.text]
-    for items in (moment.learnings, moment.do_differently, moment.assumptions, moment.plan):
+    for items in _sections(moment):
         texts.append(" · ".join(item.text for item in items))
-    return [t[:limit] for t in texts] if limit else texts
+    return [t[:TEXT_LIMIT] for t in texts]
+
+
+def _sections(moment: Moment) -> tuple[tuple[Item, ...], ...]:
+    return (moment.learnings, moment.do_differently, moment.assumptions, moment.plan)
 
 
 def _deltas(numbers: Iterable[int]) -> list[int]:
