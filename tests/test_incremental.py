@@ -7,6 +7,7 @@ it keeps its inode; a page rendered again is a new file with a new inode.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -66,6 +67,28 @@ def test_second_build_of_unchanged_input_renders_and_reads_nothing(example: Path
     before = inodes(example / "public")
     assert build(example) == (0, 0)
     assert inodes(example / "public") == before  # every page linked, none rewritten
+    assert build(example) == (0, 0)  # and the build that kept them all recorded them right
+
+
+def test_the_manifest_records_each_file_as_it_is_on_disk(example: Path) -> None:
+    """Written files are recorded with the identity their worker read from the open file,
+    kept ones with the identity recorded before: both must be what a stat says now."""
+
+    def check() -> int:
+        (manifest,) = (example / ".momentmap-cache").glob("output-*.json")
+        files = json.loads(manifest.read_bytes().partition(b"\n")[2])["files"]
+        for rel, (_key, *recorded) in files.items():
+            stat = (example / "public" / rel).stat()
+            assert recorded == [stat.st_ino, stat.st_size, stat.st_mtime_ns], rel
+        return len(files)
+
+    build(example)
+    assert check() > 100
+    path = moment_file(example, "*.md")
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    rendered, _ = build(example)
+    assert 0 < rendered < 100  # some pages written again, most kept
+    check()
 
 
 def test_one_edited_moment_rerenders_only_what_shows_it(example: Path) -> None:

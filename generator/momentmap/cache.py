@@ -26,13 +26,14 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from momentmap.content.markdown import RenderedBody
 from momentmap.content.moments import LoadedMoment, ReadResult, Unreadable
 from momentmap.diagnostics import Diagnostic
+from momentmap.files import Identity, identity
 from momentmap.model import Item, Moment, Promise, When
 
 CACHE_DIR = ".momentmap-cache"
@@ -221,15 +222,33 @@ class Manifest:
             return None  # edited, replaced or touched since: render it again
         return stat.st_ino
 
-    def record(self, out_dir: Path, keys: Iterable[tuple[str, str]]) -> None:
-        """Remember the files just committed to `out_dir`, with the keys they came from."""
+    def record(
+        self,
+        out_dir: Path,
+        keys: Iterable[tuple[str, str]],
+        written: Mapping[str, Identity] | None = None,
+    ) -> None:
+        """Remember the files just committed to `out_dir`, with the keys they came from.
+
+        A file in `written` has the identity its writer read from it; a file kept
+        from the last build (same key) has the one recorded then, which `reusable`
+        checked before keeping it. Only other files are looked at on disk."""
+        written = written or {}
         entries: dict[str, list[Any]] = {}
         for rel, key in keys:
+            made = written.get(rel)
+            if made is not None:
+                entries[rel] = [key, *made]
+                continue
+            old = self.entries.get(rel)
+            if isinstance(old, list) and len(old) == 4 and old[0] == key:
+                entries[rel] = old
+                continue
             try:
                 stat = os.stat(f"{out_dir}/{rel}", follow_symlinks=False)
             except OSError:
                 continue
-            entries[rel] = [key, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+            entries[rel] = [key, *identity(stat)]
         self.entries = entries
         if self.path is not None:
             _dump(self.path, {"format": FORMAT, "files": entries})

@@ -24,9 +24,19 @@ Text = str | Iterator[str]
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
+# A file's identity on disk: inode, size, modification time (ns). Equal identities,
+# untouched file.
+Identity = tuple[int, int, int]
+
+
+def identity(stat: os.stat_result) -> Identity:
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def write_new(path: Path, data: bytes | Iterable[bytes]) -> Identity:
     """`data` (whole, or in pieces for a big file) as a new file at `path` (its folder
-    made when missing)."""
+    made when missing); returns the file's identity, read from the open file rather
+    than by a later stat."""
     fd = _create(path, lambda: os.open(path, _NEW, 0o666))
     try:
         with open(fd, "wb", closefd=True) as file:
@@ -34,6 +44,8 @@ def write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
                 file.write(data)
             else:
                 file.writelines(data)
+            file.flush()
+            return identity(os.fstat(fd))
     except OSError as exc:  # a full disk, say: name the file, as the open would have
         raise OSError(exc.errno, exc.strerror, str(path)) from None
 

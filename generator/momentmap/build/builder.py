@@ -21,6 +21,7 @@ from momentmap.build.publish import OutputLock
 from momentmap.cache import CACHE_DIR, Manifest, Store
 from momentmap.diagnostics import Diagnostics
 from momentmap.errors import WriteError
+from momentmap.files import Identity
 from momentmap.model import Config
 from momentmap.parallel import Background
 from momentmap.render.environment import render_files
@@ -119,7 +120,9 @@ def _build_locked(
     # right from its listing, as it does after a kill.
     try:
         writer = OutputWriter(out_dir)
-        result.rendered = _write(plan, writer, manifest, listing.result(), diagnostics, progress)
+        result.rendered, written = _write(
+            plan, writer, manifest, listing.result(), diagnostics, progress
+        )
         if _failed(diagnostics, options):
             return
         progress("publishing")
@@ -132,7 +135,7 @@ def _build_locked(
     for group in plan.groups:
         made.update(dict.fromkeys(group.paths, group.key))
     with contextlib.suppress(OSError):  # the cache is optional: a read-only site still builds
-        manifest.record(out_dir, made.items())
+        manifest.record(out_dir, made.items(), written)
     result.out_dir = out_dir
     result.written = True
     result.notices = plan.notices
@@ -149,34 +152,43 @@ def _write(
     listing: Survey,
     diagnostics: Diagnostics,
     progress: Progress,
-) -> int:
+) -> tuple[int, dict[str, Identity]]:
     """Stage every file of the plan that is not unchanged in the output; returns the
-    number of reader pages rendered."""
+    number of reader pages rendered, and the identity of each file written."""
     out_dir = writer.out_dir
+    staged: dict[str, str] = {}  # where a file is written -> its path in the output
+
+    def reserve(rel: str) -> Path:
+        path = writer.reserve(rel)
+        staged[str(path)] = rel
+        return path
+
     todo: list[tuple[Page, Path]] = []
     for rel, (page, key) in plan.pages.items():
         inode = manifest.reusable(out_dir, rel, key)
         if inode is not None:
             writer.keep(rel, inode)
         else:
-            todo.append((page, writer.reserve(rel)))
-    jobs: list[Callable[[], None]] = []
+            todo.append((page, reserve(rel)))
+    jobs: list[Callable[[], list[tuple[str, Identity]]]] = []
     for group in plan.groups:
         found = {p: i for p in group.paths if (i := manifest.reusable(out_dir, p, group.key))}
         if len(found) == len(group.paths):
             for path, inode in found.items():
                 writer.keep(path, inode)
         else:
-            targets = {p: writer.reserve(p) for p in group.paths}
+            targets = {p: reserve(p) for p in group.paths}
             jobs.append(partial(write_files, group.make, targets))
     writer.prepare(listing, diagnostics)
-    for done, problems in enumerate(render_files(plan.env, todo, jobs), 1):
-        diagnostics.extend(problems)
+    written: dict[str, Identity] = {}
+    for done, chunk in enumerate(render_files(plan.env, todo, jobs), 1):
+        diagnostics.extend(chunk.problems)
+        written.update((staged[path], made) for path, made in chunk.files)
         progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
     progress("copying files")
     for rel, source in plan.copies.items():
         writer.copy_file(rel, source)
-    return sum(page.is_reader_page for page, _ in todo)
+    return sum(page.is_reader_page for page, _ in todo), written
 
 
 def save_cache(reads: Reads, pause: Callable[[], object] = lambda: None) -> None:

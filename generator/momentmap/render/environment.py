@@ -12,6 +12,7 @@ import functools
 import json
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from momentmap.diagnostics import Diagnostic, Diagnostics
-from momentmap.files import write_new
+from momentmap.files import Identity, write_new
 from momentmap.model import Moment, Site
 from momentmap.parallel import map_chunks
 from momentmap.render import charts, lists
@@ -268,42 +269,55 @@ def render_pages(
         yield page, html
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one chunk of `render_files` did: the problems found, and each file written
+    (its path, and its identity on disk)."""
+
+    problems: list[Diagnostic]
+    files: list[tuple[str, Identity]]
+
+
 def render_files(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
-    others: Sequence[Callable[[], None]] = (),
-) -> Iterator[list[Diagnostic]]:
+    others: Sequence[Callable[[], list[tuple[str, Identity]]]] = (),
+) -> Iterator[Written]:
     """Render each page into its file, and run each other job (files beside the
-    pages, each writing its own), in parallel.
+    pages, each writing its own and returning what it wrote), in parallel.
 
-    Yields each chunk's problems. Pages that list the whole site are the
+    Yields what each chunk did. Pages that list the whole site are the
     slowest, so they go first: then no worker is left with a long tail.
     """
     todo = sorted(todo, key=lambda job: job[0].moments is not None)
     work = functools.partial(_render_chunk, env, todo, list(others))
-    yield from map_chunks(work, [-1 - i for i in range(len(others))] + list(range(len(todo))))
+    indices = [-1 - i for i in range(len(others))] + list(range(len(todo)))
+    for chunk in map_chunks(work, indices):
+        yield from chunk
 
 
 def _render_chunk(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
-    others: list[Callable[[], None]],
+    others: list[Callable[[], list[tuple[str, Identity]]]],
     indices: Sequence[int],
-) -> list[Diagnostic]:
+) -> list[Written]:
     """Pages `todo[i]` for each i >= 0 in `indices`, and jobs `others[-1 - i]` for i < 0."""
     diagnostics = Diagnostics()
+    files: list[tuple[str, Identity]] = []
     paths = {}
     pages = []
     for i in indices:
         if i < 0:
-            others[-1 - i]()
+            files += others[-1 - i]()
             continue
         page, path = todo[i]
         paths[page.url] = path
         pages.append(page)
     for page, html in render_pages(env, pages, diagnostics):
-        write_new(paths[page.url], html.encode("utf-8"))
-    return diagnostics.items
+        path = paths[page.url]
+        files.append((str(path), write_new(path, html.encode("utf-8"))))
+    return [Written(diagnostics.items, files)]
 
 
 def _template_problem(exc: Exception, fallback: str) -> TemplateProblem:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentmap.digest import hash_text
-from momentmap.files import Text, write_new
+from momentmap.files import Identity, Text, write_new
 from momentmap.model import Site
 from momentmap.views.data import moments_json
 from momentmap.views.feeds import (
@@ -77,10 +77,17 @@ def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[Extr
     return files, notices
 
 
-def write_files(make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]) -> None:
-    """Make a group of files and write each to its target, a big one piece by piece."""
+def write_files(
+    make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]
+) -> list[tuple[str, Identity]]:
+    """Make a group of files and write each to its target, a big one piece by piece;
+    each target written, with the file's identity."""
+    written = []
     for path, text in make().items():
+        target = targets[path]
         if isinstance(text, str):
-            write_new(targets[path], text.encode("utf-8"))
+            made = write_new(target, text.encode("utf-8"))
         else:
-            write_new(targets[path], (piece.encode("utf-8") for piece in text))
+            made = write_new(target, (piece.encode("utf-8") for piece in text))
+        written.append((str(target), made))
+    return written
