@@ -10,6 +10,7 @@ real `serve` reports it instead of serving the content file.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -224,3 +225,24 @@ def test_the_quick_pass_gives_an_edited_page_the_key_and_bytes_of_the_full_pass(
     full = preview.published
     assert full.keys[rel] == quick.keys[rel]
     assert full.files[rel] == quick.files[rel]
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The collector is off while a build reads and plans: a program that builds in its
+    own process gets it back on, after a good build and after one with errors, and off
+    if it had turned it off itself."""
+    good = example(tmp_path / "good")
+    bad = example(tmp_path / "bad")
+    (bad / "content" / "moments" / "broken.md").write_text("---\ntitle: [\n---\n")
+    options = BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF))
+    assert gc.isenabled()
+    assert build_site(good, replace(options, out_dir=tmp_path / "out-good")).written
+    assert gc.isenabled()
+    assert build_site(bad, replace(options, out_dir=tmp_path / "out-bad")).diagnostics.has_errors
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_site(good, replace(options, out_dir=tmp_path / "out-again"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,8 +9,9 @@ plan in memory (preview.py).
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -105,7 +106,8 @@ def _build_locked(
     reads = Reads(Store(cache_dir, "moments"), save_early=True)
     progress("reading content")
     try:
-        plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
+        with _no_collections():
+            plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
     finally:
         # Written by a child forked once the files were read, while this process
         # linked and planned; done before the render workers fork, so that its
@@ -189,6 +191,23 @@ def _write(
     for rel, source in plan.copies.items():
         writer.copy_file(rel, source)
     return sum(page.is_reader_page for page, _ in todo), written
+
+
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """The cyclic garbage collector off while the content is read and the plan made.
+
+    What they make lives until the build ends, and they leave hardly any garbage in
+    cycles (none at all in the benchmark corpus), so each full collection walked every
+    object for nothing: at 10,000 moments in one process, seven of them took 0.8 s,
+    two in the serial phase after reading. Garbage without cycles is freed as ever."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def save_cache(reads: Reads, pause: Callable[[], object] = lambda: None) -> None:
