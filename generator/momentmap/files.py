@@ -29,6 +29,10 @@ _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 Identity = tuple[int, int, int]
 
 
+# Files written: where each was written, and its identity.
+WrittenFiles = list[tuple[str, Identity]]
+
+
 def identity(stat: os.stat_result) -> Identity:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 

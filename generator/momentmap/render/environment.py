@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from momentmap.diagnostics import Diagnostic, Diagnostics
-from momentmap.files import Identity, write_new
+from momentmap.files import WrittenFiles, write_new
 from momentmap.model import Moment, Site
 from momentmap.parallel import map_chunks
 from momentmap.render import charts, lists
@@ -275,13 +275,13 @@ class Written:
     (its path, and its identity on disk)."""
 
     problems: list[Diagnostic]
-    files: list[tuple[str, Identity]]
+    files: WrittenFiles
 
 
 def render_files(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
-    others: Sequence[Callable[[], list[tuple[str, Identity]]]] = (),
+    others: Sequence[Callable[[], WrittenFiles]] = (),
 ) -> Iterator[Written]:
     """Render each page into its file, and run each other job (files beside the
     pages, each writing its own and returning what it wrote), in parallel.
@@ -299,12 +299,12 @@ def render_files(
 def _render_chunk(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
-    others: list[Callable[[], list[tuple[str, Identity]]]],
+    others: list[Callable[[], WrittenFiles]],
     indices: Sequence[int],
 ) -> list[Written]:
     """Pages `todo[i]` for each i >= 0 in `indices`, and jobs `others[-1 - i]` for i < 0."""
     diagnostics = Diagnostics()
-    files: list[tuple[str, Identity]] = []
+    files: WrittenFiles = []
     paths = {}
     pages = []
     for i in indices:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentmap.digest import hash_text
-from momentmap.files import Identity, Text, write_new
+from momentmap.files import Text, WrittenFiles, write_new
 from momentmap.model import Site
 from momentmap.views.data import moments_json
 from momentmap.views.feeds import (
@@ -77,12 +77,10 @@ def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[Extr
     return files, notices
 
 
-def write_files(
-    make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]
-) -> list[tuple[str, Identity]]:
+def write_files(make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]) -> WrittenFiles:
     """Make a group of files and write each to its target, a big one piece by piece;
     each target written, with the file's identity."""
-    written = []
+    written: WrittenFiles = []
     for path, text in make().items():
         target = targets[path]
         if isinstance(text, str):
