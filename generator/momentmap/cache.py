@@ -226,14 +226,13 @@ class Manifest:
         self,
         out_dir: Path,
         keys: Iterable[tuple[str, str]],
-        written: Mapping[str, Identity] | None = None,
+        written: Mapping[str, Identity],
     ) -> None:
         """Remember the files just committed to `out_dir`, with the keys they came from.
 
         A file in `written` has the identity its writer read from it; a file kept
         from the last build (same key) has the one recorded then, which `reusable`
         checked before keeping it. Only other files are looked at on disk."""
-        written = written or {}
         entries: dict[str, list[Any]] = {}
         for rel, key in keys:
             made = written.get(rel)

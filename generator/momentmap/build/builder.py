@@ -106,7 +106,7 @@ def _build_locked(
     reads = Reads(Store(cache_dir, "moments"), save_early=True)
     progress("reading content")
     try:
-        with _no_collections():
+        with collector_off():
             plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
     finally:
         # Written by a child forked once the files were read, while this process
@@ -194,13 +194,15 @@ def _write(
 
 
 @contextlib.contextmanager
-def _no_collections() -> Iterator[None]:
-    """The cyclic garbage collector off while the content is read and the plan made.
+def collector_off() -> Iterator[None]:
+    """The cyclic garbage collector off for a while, then as it was.
 
-    What they make lives until the build ends, and they leave hardly any garbage in
-    cycles (26 objects at 10,000 moments), so each full collection walked every
-    object for nothing: at 10,000 moments in one process, seven of them took 0.8 s,
-    two in the serial phase after reading. Garbage without cycles is freed as ever."""
+    `build` reads the content and makes the plan with it off: what they make lives
+    until the build ends, with hardly any garbage in cycles (26 objects at 10,000
+    moments), so each full collection walked every object for nothing (at 10,000
+    moments in one process, seven of them took 0.8 s, two in the serial phase after
+    reading). `serve` runs each full pass with it off. Garbage without cycles is
+    freed as ever."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -270,7 +270,7 @@ def render_pages(
 
 
 @dataclass(frozen=True, slots=True)
-class Written:
+class ChunkReport:
     """What one chunk of `render_files` did: the problems found, and each file written
     (its path, and its identity on disk)."""
 
@@ -282,7 +282,7 @@ def render_files(
     env: jinja2.Environment,
     todo: list[tuple[Page, Path]],
     others: Sequence[Callable[[], WrittenFiles]] = (),
-) -> Iterator[Written]:
+) -> Iterator[ChunkReport]:
     """Render each page into its file, and run each other job (files beside the
     pages, each writing its own and returning what it wrote), in parallel.
 
@@ -301,7 +301,7 @@ def _render_chunk(
     todo: list[tuple[Page, Path]],
     others: list[Callable[[], WrittenFiles]],
     indices: Sequence[int],
-) -> list[Written]:
+) -> list[ChunkReport]:
     """Pages `todo[i]` for each i >= 0 in `indices`, and jobs `others[-1 - i]` for i < 0."""
     diagnostics = Diagnostics()
     files: WrittenFiles = []
@@ -317,7 +317,7 @@ def _render_chunk(
     for page, html in render_pages(env, pages, diagnostics):
         path = paths[page.url]
         files.append((str(path), write_new(path, html.encode("utf-8"))))
-    return [Written(diagnostics.items, files)]
+    return [ChunkReport(diagnostics.items, files)]
 
 
 def _template_problem(exc: Exception, fallback: str) -> TemplateProblem:

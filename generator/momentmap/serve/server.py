@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
+from momentmap.build.builder import collector_off
 from momentmap.cache import CACHE_DIR
 from momentmap.errors import UsageError
 from momentmap.serve.preview import Deferred, Preview, Published, Rebuild
@@ -380,10 +381,7 @@ class _Builder(threading.Thread):
             self._wanted.clear()
             # No collections in the middle of a full pass (two or three a pass at
             # 10,000 moments, each holding the interpreter lock): one at its end.
-            gc.disable()
-            try:
+            with collector_off():
                 result = self.preview.full_pass()
-            finally:
-                gc.enable()
             gc.collect()
             self.on_rebuild(result)
