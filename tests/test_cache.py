@@ -1,9 +1,18 @@
-"""The read cache's shards on disk: what a save keeps, and a write started early."""
+"""The read cache's shards on disk: what a save keeps, a write started early, and
+shards of another generation left unread."""
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
 
+import pytest
+from conftest import EXAMPLE_AS_OF, REPO
+
+from momentmap import cache
+from momentmap.build.builder import build_site
+from momentmap.build.plan import BuildOptions
 from momentmap.cache import Store
 
 
@@ -56,3 +65,54 @@ def test_an_early_write_then_a_save_of_what_changed_since(tmp_path: Path) -> Non
         "cc1": "three",
         "dd1": "four",
     }
+
+
+@pytest.fixture
+def unpickled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many shards' entries have been unpickled, one count per shard (a spy that
+    calls the real function)."""
+    calls: list[int] = []
+    real = cache._entries
+
+    def counting(blob: bytes) -> object:
+        calls.append(1)
+        return real(blob)
+
+    monkeypatch.setattr(cache, "_entries", counting)
+    return calls
+
+
+def test_a_shard_saved_under_another_generation_is_not_unpickled(
+    tmp_path: Path, unpickled: list[int]
+) -> None:
+    """After an upgrade or a change of settings every key is salted anew, so no old
+    entry can be found: its shards are skipped before their entries are unpickled."""
+    first = Store(tmp_path, "moments")
+    first.expect("code 1")
+    first.put("aa1", "one")
+    first.save()
+    upgraded = Store(tmp_path, "moments")
+    upgraded.expect("code 2")
+    assert upgraded.get("aa1") is None
+    assert unpickled == []
+    same = Store(tmp_path, "moments")
+    same.expect("code 1")
+    assert same.get("aa1") == "one"
+    assert unpickled == [1]
+
+
+def test_a_build_after_a_change_of_settings_unpickles_no_old_entry(
+    tmp_path: Path, unpickled: list[int]
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    settings = (REPO / "momentmap.yaml").read_text(encoding="utf-8")
+    (site / "momentmap.yaml").write_text(settings, encoding="utf-8")
+    options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
+    assert not build_site(site, options).diagnostics.has_errors
+    renamed = settings.replace("recent_days: 30", "recent_days: 31")
+    (site / "momentmap.yaml").write_text(renamed, encoding="utf-8")
+    assert not build_site(site, options).diagnostics.has_errors
+    assert unpickled == []  # every moment read afresh, none of the old shards unpickled
+    build_site(site, options)
+    assert len(unpickled) > 0  # unchanged since: the shards are loaded

@@ -37,7 +37,7 @@ from momentmap.files import Identity, identity
 from momentmap.model import Item, Moment, Promise, When
 
 CACHE_DIR = ".momentmap-cache"
-FORMAT = 4
+FORMAT = 5
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -98,6 +98,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+# What parsing a damaged or foreign cache file may raise.
+_UNREADABLE = (
+    OSError,
+    ValueError,
+    EOFError,
+    TypeError,
+    AttributeError,
+    Corrupt,
+    pickle.PickleError,
+)
+
+
 def _read_checked(path: Path, *, binary: bool = False) -> Any:
     """A file written by _dump, or None when it is missing, damaged or from another version.
 
@@ -110,8 +122,17 @@ def _read_checked(path: Path, *, binary: bool = False) -> Any:
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
         return _loads(payload) if binary else json.loads(payload)
-    except (OSError, ValueError, EOFError, TypeError, AttributeError, Corrupt, pickle.PickleError):
+    except _UNREADABLE:
         return None
+
+
+def _entries(blob: object) -> dict[str, Any]:
+    """A shard's entries from their pickle (checked with the file), or none."""
+    try:
+        entries = _loads(blob) if isinstance(blob, bytes) else None
+    except _UNREADABLE:
+        return {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def _dump(path: Path, value: Any, *, binary: bool = False) -> None:
@@ -123,13 +144,28 @@ def _dump(path: Path, value: Any, *, binary: bool = False) -> None:
 
 
 class Store:
-    """Results by key, in 256 shards so that a small change rewrites little."""
+    """Results by key, in 256 shards so that a small change rewrites little.
+
+    Each shard file names the generation it was saved under: what the keys were
+    salted with (see `expect`). The entries are pickled apart from that name,
+    so a shard of another generation is skipped without unpickling them.
+    """
 
     def __init__(self, folder: Path | None, namespace: str) -> None:
         self.folder = folder / namespace if folder is not None else None
         self._shards: dict[str, dict[str, Any]] = {}  # shard -> key -> entry
         self._changed: set[str] = set()
         self._used: set[str] = set()
+        self._generation = ""
+
+    def expect(self, generation: str) -> None:
+        """The keys looked up from now on are salted with `generation`.
+
+        After an upgrade or a change of settings no old key can be found: their
+        shards would only be unpickled, held and dropped (1.3 GB at 100,000
+        moments). A shard already in memory is kept as it is; the next save
+        drops its old entries as unused."""
+        self._generation = generation
 
     def _shard(self, key: str) -> dict[str, Any]:
         name = key[:2]
@@ -138,9 +174,12 @@ class Store:
             shard = {}
             if self.folder is not None:
                 loaded = _read_checked(self.folder / f"{name}.bin", binary=True)
-                if isinstance(loaded, dict) and loaded.get("format") == FORMAT:
-                    entries = loaded.get("entries")
-                    shard = entries if isinstance(entries, dict) else {}
+                if (
+                    isinstance(loaded, dict)
+                    and loaded.get("format") == FORMAT
+                    and loaded.get("generation") == self._generation
+                ):
+                    shard = _entries(loaded.get("entries"))
             self._shards[name] = shard
         return shard
 
@@ -191,7 +230,9 @@ class Store:
         assert self.folder is not None, "prune names no shard without a folder"
         for name, shard in shards.items():
             pause()
-            _dump(self.folder / f"{name}.bin", {"format": FORMAT, "entries": shard}, binary=True)
+            entries = pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)
+            saved = {"format": FORMAT, "generation": self._generation, "entries": entries}
+            _dump(self.folder / f"{name}.bin", saved, binary=True)
 
 
 class Manifest:

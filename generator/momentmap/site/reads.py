@@ -73,6 +73,7 @@ class Reads:
     ) -> list[ReadResult]:
         """Each source's result, in order; `known` targets replace the guess from file names."""
         salt = hash_text(code_version(), repr(config), style)
+        self.store.expect(salt)
         keys: list[str] = []
         missing: list[tuple[Source, bytes, str]] = []  # to read: the file, its bytes and key
         results: dict[str, ReadResult] = {}
