@@ -1,5 +1,5 @@
-"""The read cache's shards on disk: what a save keeps, a write started early, and
-shards of another generation left unread."""
+"""The read cache's shards on disk: what a save keeps, shards written by read workers,
+and shards of another generation left unread."""
 
 from __future__ import annotations
 
@@ -40,50 +40,63 @@ def test_a_save_keeps_what_was_used_and_drops_the_rest(tmp_path: Path) -> None:
     }
 
 
-def test_an_early_write_then_a_save_of_what_changed_since(tmp_path: Path) -> None:
-    """The build writes the shards in a child once the files are read (prune, then
-    write), and saves what changed after that (a body rendered again) at the end."""
+def test_a_shard_written_by_a_worker_then_a_save_of_what_changed_since(tmp_path: Path) -> None:
+    """A build's read workers write each shard whose files they read, with the entries
+    kept from before; the save at the end writes only what changed after that (a
+    body rendered again) and the shards that lost an entry."""
     first = Store(tmp_path, "moments")
-    first.put("aa1", "one")
-    first.put("bb1", "two")
+    for key in ("aa1", "bb1", "cc1"):
+        first.put(key, "old " + key)
     first.save()
     store = Store(tmp_path, "moments")
-    assert store.get("aa1") == "one"
-    assert store.get("bb9") is None
-    store.put("cc1", "three")
-    early = store.prune()
-    assert set(early) == {"bb", "cc"}  # bb1 dropped (unused), cc1 new; aa unchanged
-    store.write(early)
-    assert reopened(tmp_path)["bb1"] is None and reopened(tmp_path)["cc1"] == "three"
-    store.put("aa2", "rendered again")  # after the early write
-    store.put("dd1", "four")
-    store.save()
+    assert store.get("aa1") == "old aa1"
+    assert store.get("bb9") is None and store.get("cc9") is None  # bb1, cc1: unused
+    kept = store.kept("aa")
+    assert kept == {"aa1": "old aa1"}
+    store.write_shard("aa", store.pickle_entries(kept | {"aa2": "new"}))  # as a worker does
+    store.put("aa2", "new")
+    store.written("aa")
+    store.write_shard("bb", store.pickle_entries(store.kept("bb") | {"bb2": "new"}))
+    store.put("bb2", "new")
+    store.written("bb")
     assert reopened(tmp_path) == {
-        "aa1": "one",  # still kept: it was used before the early write
+        "aa1": "old aa1",
+        "aa2": "new",
+        "bb1": None,
+        "cc1": "old cc1",  # not written yet: the save drops it
+        "dd1": None,
+    }
+    store.put("aa2", "rendered again")
+    written: list[str] = []
+    store.save(pause=lambda: written.append("shard"))
+    assert len(written) == 2  # aa (changed since) and cc (lost its entry), not bb
+    assert reopened(tmp_path) == {
+        "aa1": "old aa1",
         "aa2": "rendered again",
         "bb1": None,
-        "cc1": "three",
-        "dd1": "four",
+        "cc1": None,
+        "dd1": None,
     }
 
 
 @pytest.fixture
-def unpickled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many shards' entries have been unpickled, one count per shard (a spy that
-    calls the real function)."""
-    calls: list[int] = []
+def unpickled(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The keys of each shard's entries unpickled in this process, shard by shard (a spy
+    that calls the real function)."""
+    calls: list[set[str]] = []
     real = cache._entries
 
-    def counting(blob: bytes) -> object:
-        calls.append(1)
-        return real(blob)
+    def recording(blob: object) -> dict[str, object]:
+        entries = real(blob)
+        calls.append(set(entries))
+        return entries
 
-    monkeypatch.setattr(cache, "_entries", counting)
+    monkeypatch.setattr(cache, "_entries", recording)
     return calls
 
 
 def test_a_shard_saved_under_another_generation_is_not_unpickled(
-    tmp_path: Path, unpickled: list[int]
+    tmp_path: Path, unpickled: list[set[str]]
 ) -> None:
     """After an upgrade or a change of settings every key is salted anew, so no old
     entry can be found: its shards are skipped before their entries are unpickled."""
@@ -98,21 +111,27 @@ def test_a_shard_saved_under_another_generation_is_not_unpickled(
     same = Store(tmp_path, "moments")
     same.expect("code 1")
     assert same.get("aa1") == "one"
-    assert unpickled == [1]
+    assert unpickled == [{"aa1"}]
 
 
 def test_a_build_after_a_change_of_settings_unpickles_no_old_entry(
-    tmp_path: Path, unpickled: list[int]
+    tmp_path: Path, unpickled: list[set[str]]
 ) -> None:
+    """The build process unpickles shards it loads and the shards its read workers
+    wrote (their results travel in the same pickle)."""
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
     settings = (REPO / "momentmap.yaml").read_text(encoding="utf-8")
     (site / "momentmap.yaml").write_text(settings, encoding="utf-8")
     options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
     assert not build_site(site, options).diagnostics.has_errors
+    old = set().union(*unpickled)
     renamed = settings.replace("recent_days: 30", "recent_days: 31")
     (site / "momentmap.yaml").write_text(renamed, encoding="utf-8")
+    unpickled.clear()
     assert not build_site(site, options).diagnostics.has_errors
-    assert unpickled == []  # every moment read afresh, none of the old shards unpickled
-    build_site(site, options)
-    assert len(unpickled) > 0  # unchanged since: the shards are loaded
+    new = set().union(*unpickled)
+    assert old and new and not old & new  # every moment read afresh, no old entry unpickled
+    unpickled.clear()
+    assert not build_site(site, options).diagnostics.has_errors
+    assert set().union(*unpickled) == new  # unchanged since: the shards are loaded

@@ -168,7 +168,7 @@ class Store:
         self._generation = generation
 
     def _shard(self, key: str) -> dict[str, Any]:
-        name = key[:2]
+        name = self.shard_of(key)
         shard = self._shards.get(name)
         if shard is None:
             shard = {}
@@ -193,46 +193,57 @@ class Store:
     def put(self, key: str, value: Any) -> None:
         self._shard(key)[key] = value
         self._used.add(key)
-        self._changed.add(key[:2])
+        self._changed.add(self.shard_of(key))
 
     def save(self, pause: Callable[[], object] = lambda: None) -> None:
         """Write the shards that changed, dropping entries not used since the last save.
 
         `pause` is called before each shard: the preview holds the save there while
         it shows an edit, so a writer never waits for a cache write."""
-        self.write(self.prune(), pause)
+        if self.folder is not None:
+            for name, shard in self._shards.items():
+                if self._drop_unused(name) or name in self._changed:
+                    pause()
+                    self.write_shard(name, self.pickle_entries(shard))
+        self._changed.clear()
         self._used.clear()
 
-    def prune(self) -> dict[str, dict[str, Any]]:
-        """Drop the entries not used since the last save; the shards to write, with what
-        they hold now.
+    @staticmethod
+    def shard_of(key: str) -> str:
+        return key[:2]
 
-        `write` can then run in a forked child while this process goes on (what the
-        child writes is decided here, in the parent); a later `save` writes only the
-        shards changed since."""
-        if self.folder is None:
-            return {}
-        todo: dict[str, dict[str, Any]] = {}
-        for name, shard in self._shards.items():
-            unused = [k for k in shard if k not in self._used]
-            for key in unused:
-                del shard[key]
-            if name in self._changed or unused:
-                todo[name] = shard
-        self._changed.clear()
-        return todo
+    def kept(self, name: str) -> dict[str, Any]:
+        """The entries of shard `name` used since the last save: what a save would keep."""
+        return {k: v for k, v in self._shards.get(name, {}).items() if k in self._used}
 
-    def write(
-        self, shards: dict[str, dict[str, Any]], pause: Callable[[], object] = lambda: None
-    ) -> None:
-        if not shards:
-            return
-        assert self.folder is not None, "prune names no shard without a folder"
-        for name, shard in shards.items():
-            pause()
-            entries = pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)
-            saved = {"format": FORMAT, "generation": self._generation, "entries": entries}
-            _dump(self.folder / f"{name}.bin", saved, binary=True)
+    @staticmethod
+    def pickle_entries(entries: Mapping[str, Any]) -> bytes:
+        return pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def unpickle_entries(pickled: bytes) -> dict[str, Any]:
+        return _entries(pickled)
+
+    def write_shard(self, name: str, pickled: bytes) -> None:
+        """Write shard `name` holding the entries `pickled` by `pickle_entries` (a read
+        worker does this for the shards whose files it read, then the build process
+        calls `written`)."""
+        assert self.folder is not None, "only a store with a folder writes shards"
+        saved = {"format": FORMAT, "generation": self._generation, "entries": pickled}
+        _dump(self.folder / f"{name}.bin", saved, binary=True)
+
+    def written(self, name: str) -> None:
+        """Shard `name` was written with its `kept` entries and those put since: a save
+        writes it again only if it changes after this."""
+        self._drop_unused(name)
+        self._changed.discard(name)
+
+    def _drop_unused(self, name: str) -> bool:
+        shard = self._shards.get(name, {})
+        unused = [k for k in shard if k not in self._used]
+        for key in unused:
+            del shard[key]
+        return bool(unused)
 
 
 class Manifest:

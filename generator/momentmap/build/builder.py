@@ -103,15 +103,14 @@ def _build_locked(
 ) -> None:
     diagnostics = result.diagnostics
     cache_dir = site_dir / CACHE_DIR
-    reads = Reads(Store(cache_dir, "moments"), save_early=True)
+    reads = Reads(Store(cache_dir, "moments"), workers_write=True)
     progress("reading content")
     try:
         with collector_off():
             plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
     finally:
-        # Written by a child forked once the files were read, while this process
-        # linked and planned; done before the render workers fork, so that its
-        # pickling does not copy pages they share.
+        # The read workers wrote the shards of the files they read; what changed since
+        # (a body rendered again) is written before the render workers fork.
         save_cache(reads)
     result.read = reads.fresh
     del reads  # the results read: the site keeps what it needs, and the workers fork smaller

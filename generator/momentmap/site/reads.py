@@ -28,10 +28,11 @@ from momentmap.content.sources import Source
 from momentmap.diagnostics import Diagnostics
 from momentmap.digest import hash_text
 from momentmap.model import Config, moment_url
-from momentmap.parallel import Background, map_chunks
+from momentmap.parallel import map_chunks
 from momentmap.urls import LinkStyle
 
 PAUSE_EVERY = 200  # items between calls of Reads.pause
+SHARD_CHUNK_FILES = 200  # files a read worker takes at a time, in whole shards
 
 
 class Reads:
@@ -44,13 +45,12 @@ class Reads:
     """
 
     def __init__(
-        self, store: Store, *, trust_unchanged_stat: bool = False, save_early: bool = False
+        self, store: Store, *, trust_unchanged_stat: bool = False, workers_write: bool = False
     ) -> None:
         self.store = store
-        # build: the cache is written by a forked child as soon as the files are read,
-        # on the core that the serial linking and planning leave idle.
-        self._save_early = save_early
-        self._saving: Background[None] | None = None
+        # build: each read worker writes the cache shards of the files it read, so that
+        # no process has to pickle every result again (and copy the whole site to do it).
+        self._workers_write = workers_write
         # serve: a file whose size and mtime did not change is not read again.
         self._stats: dict[Path, tuple[tuple[int, int, int], str, str]] | None = (
             {} if trust_unchanged_stat else None
@@ -93,24 +93,47 @@ class Reads:
             if known is None:
                 guess = {s.source_path: moment_url(derive_id(s.source_path)) for s in sources}
                 known = LinkTargets(pages=guess, files=assets)
-            # The files reach the workers through the fork: only their indices are sent.
-            work = partial(self._reader(config, style, known).read_some, missing)
-            done = [r for part in map_chunks(work, range(len(missing))) for r in part]
-            for (_, _, key), result in zip(missing, done, strict=True):
+            reader = self._reader(config, style, known)
+            saved: list[str] = []  # shards a worker wrote, with the results put below
+            if self._workers_write and self.store.folder is not None:
+                fresh, saved = self._read_and_write_shards(reader, missing)
+            else:
+                # The files reach the workers through the fork: only their indices are sent.
+                work = partial(reader.read_some, missing)
+                done = (r for part in map_chunks(work, range(len(missing))) for r in part)
+                fresh = {key: r for (_, _, key), r in zip(missing, done, strict=True)}
+            for key, result in fresh.items():
                 self.store.put(key, result)
-                results[key] = result
+            for name in saved:
+                self.store.written(name)
+            results.update(fresh)
             self.fresh += len(missing)
         self._keys.update((s.source_path, k) for s, k in zip(sources, keys, strict=True))
-        if self._save_early and self._saving is None and (shards := self.store.prune()):
-            self._saving = Background(partial(self.store.write, shards))
         return [results[k] for k in keys]
 
+    def _read_and_write_shards(
+        self, reader: _FileReader, missing: list[tuple[Source, bytes, str]]
+    ) -> tuple[dict[str, ReadResult], list[str]]:
+        """Read the missing files in workers that each take whole shards and write them
+        (with the entries kept from before); the results by key, and the shards written."""
+        files: dict[str, list[tuple[Source, bytes, str]]] = {}
+        for item in missing:
+            files.setdefault(Store.shard_of(item[2]), []).append(item)
+        names = sorted(files)
+        writer = _ShardWriter(reader, self.store, files, {n: self.store.kept(n) for n in names})
+        per_chunk = max(1, SHARD_CHUNK_FILES * len(names) // len(missing))
+        fresh: dict[str, ReadResult] = {}
+        saved: list[str] = []
+        for part in map_chunks(writer.read_shards, names, chunk=per_chunk):
+            for name, pickled, wrote in part:
+                entries = self.store.unpickle_entries(pickled)
+                fresh.update((key, entries[key]) for _, _, key in files[name])
+                if wrote:
+                    saved.append(name)
+        return fresh, saved
+
     def save(self, pause: Callable[[], object] = lambda: None) -> None:
-        """Write what changed in the cache: wait for the write started after reading, then
-        write the shards changed since (a body rendered again)."""
-        if self._saving is not None:
-            saving, self._saving = self._saving, None
-            saving.result()
+        """Write what changed in the cache since it was last written."""
         self.store.save(pause)
 
     def _key(self, source: Source, salt: str) -> tuple[str, bytes | None]:
@@ -152,6 +175,32 @@ class Reads:
 
 def _resolve(targets: LinkTargets, kind: str, path: str) -> str | None:
     return (targets.pages if kind == "page" else targets.files).get(path)
+
+
+@dataclass(frozen=True, slots=True)
+class _ShardWriter:
+    """Reads the missing files of whole cache shards in a worker and writes each shard:
+    the worker pickles only what it made itself (and the entries kept from before)."""
+
+    reader: _FileReader
+    store: Store
+    files: dict[str, list[tuple[Source, bytes, str]]]  # shard -> its files to read
+    kept: dict[str, dict[str, Any]]  # shard -> its entries kept from before
+
+    def read_shards(self, names: Sequence[str]) -> list[tuple[str, bytes, bool]]:
+        """Per shard: its name, its entries pickled, and whether it was written. The
+        pickle that goes to the file also carries the results to the build process."""
+        done = []
+        for name in names:
+            fresh = {key: self.reader.read(source, data) for source, data, key in self.files[name]}
+            pickled = self.store.pickle_entries(self.kept[name] | fresh)
+            try:
+                self.store.write_shard(name, pickled)
+            except OSError:  # the cache is optional: the build goes on, a save tries again
+                done.append((name, pickled, False))
+            else:
+                done.append((name, pickled, True))
+        return done
 
 
 @dataclass(frozen=True, slots=True)
