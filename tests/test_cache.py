@@ -126,8 +126,8 @@ def test_a_build_after_a_change_of_settings_unpickles_no_old_entry(
     options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
     assert not build_site(site, options).diagnostics.has_errors
     old = set().union(*unpickled)
-    renamed = settings.replace("recent_days: 30", "recent_days: 31")
-    (site / "momentmap.yaml").write_text(renamed, encoding="utf-8")
+    changed = settings.replace("recent_days: 30", "recent_days: 31")
+    (site / "momentmap.yaml").write_text(changed, encoding="utf-8")
     unpickled.clear()
     assert not build_site(site, options).diagnostics.has_errors
     new = set().union(*unpickled)
