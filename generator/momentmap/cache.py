@@ -270,7 +270,7 @@ class Manifest:
             stat = os.stat(path, follow_symlinks=False)
         except OSError:
             return None
-        if [stat.st_ino, stat.st_size, stat.st_mtime_ns] != entry[1:]:
+        if list(identity(stat)) != entry[1:]:
             return None  # edited, replaced or touched since: render it again
         return stat.st_ino
 

@@ -196,10 +196,10 @@ class _ShardWriter:
             pickled = self.store.pickle_entries(self.kept[name] | fresh)
             try:
                 self.store.write_shard(name, pickled)
+                wrote = True
             except OSError:  # the cache is optional: the build goes on, a save tries again
-                done.append((name, pickled, False))
-            else:
-                done.append((name, pickled, True))
+                wrote = False
+            done.append((name, pickled, wrote))
         return done
 
 
