@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -55,3 +56,25 @@ def _children() -> list[str]:
         with open(f"/proc/{os.getpid()}/task/{task}/children") as file:
             found += file.read().split()
     return found
+
+
+def switch_interval_here(chunk: Sequence[int]) -> list[tuple[int, float]]:
+    return [(os.getpid(), sys.getswitchinterval()) for _ in chunk]
+
+
+def test_the_gil_changes_hands_often_while_workers_run_and_as_before_after() -> None:
+    """The pool's threads take the GIL back after every pipe read: at the default
+    interval a worker waits on them. The setting is the process's, so it is restored."""
+    before = sys.getswitchinterval()
+    seen = [r for part in map_chunks(switch_interval_here, list(range(1000))) for r in part]
+    here = {interval for pid, interval in seen if pid == os.getpid()}
+    assert here and max(here) < before / 10
+    assert sys.getswitchinterval() == before
+
+
+def test_the_gil_interval_is_restored_after_an_error() -> None:
+    before = sys.getswitchinterval()
+    with pytest.raises(ValueError, match="item 999"):
+        for _ in map_chunks(fail_on(999), list(range(1000))):
+            pass
+    assert sys.getswitchinterval() == before
