@@ -132,11 +132,14 @@ def _build_locked(
         raise WriteError(
             f"cannot write the new output: {_reason(exc)}; {out_dir} is as it was"
         ) from None
-    made = {rel: key for rel, (_, key) in plan.pages.items()}
-    for group in plan.groups:
-        made.update(dict.fromkeys(group.paths, group.key))
-    with contextlib.suppress(OSError):  # the cache is optional: a read-only site still builds
-        manifest.record(out_dir, made.items(), written)
+    # Rendering made the garbage in cycles; what is left makes hardly any, and a full
+    # collection here walked every object of the site (0.27 s at 10,000 moments).
+    with collector_off():
+        made = {rel: key for rel, (_, key) in plan.pages.items()}
+        for group in plan.groups:
+            made.update(dict.fromkeys(group.paths, group.key))
+        with contextlib.suppress(OSError):  # the cache is optional: a read-only site builds
+            manifest.record(out_dir, made.items(), written)
     result.out_dir = out_dir
     result.written = True
     result.notices = plan.notices
