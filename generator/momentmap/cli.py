@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -133,7 +133,7 @@ def build(
     print_diagnostics(_shown(result.diagnostics, strict))
     if not result.written:
         click.echo("build failed: nothing was written", err=True)
-        sys.exit(1)
+        _exit_now(1)
     if not quiet:
         for notice in result.notices:
             click.echo(f"note: {notice}", err=True)
@@ -152,6 +152,16 @@ def build(
             f"in {result.seconds:.2f} s into {where}/{changes}",
             err=True,
         )
+    _exit_now(0)
+
+
+def _exit_now(status: int) -> NoReturn:
+    """Leave without tearing the interpreter down once a build is over: freeing a big
+    site object by object, after a last full collection, took 0.3 s at 10,000 moments.
+    Nothing is left to clean up: the workers are reaped, the lock released, files closed."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 @main.command()
