@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
 
-from momentmap.build.builder import build_site
+from momentmap.build.builder import build_site, collector_off
 from momentmap.build.plan import BuildOptions
 from momentmap.content.dates import resolve_as_of
 from momentmap.serve.preview import Deferred, Preview
@@ -246,3 +246,14 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_is_made_with_the_collector_off_joins_the_oldest_generation() -> None:
+    """Else the first young collection after a build's reading would walk every object
+    of the site (a site's worth of objects, made with no collection to age them)."""
+    with collector_off():
+        made = [[] for _ in range(5000)]
+    ours = {id(obj) for obj in made}
+    assert not [obj for obj in gc.get_objects(generation=0) if id(obj) in ours]
+    assert not [obj for obj in gc.get_objects(generation=1) if id(obj) in ours]
+    assert len([obj for obj in gc.get_objects(generation=2) if id(obj) in ours]) == len(made)

@@ -204,12 +204,18 @@ def collector_off() -> Iterator[None]:
     moments), so each full collection walked every object for nothing (at 10,000
     moments in one process, seven of them took 0.8 s, two in the serial phase after
     reading). `serve` runs each full pass with it off. Garbage without cycles is
-    freed as ever."""
+    freed as ever.
+
+    On the way out, what was made meanwhile joins the oldest generation at once
+    (freezing and unfreezing splices the lists): left young, every object of the
+    site would be walked by the first young collection after (0.15 s at 10,000)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
