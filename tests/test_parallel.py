@@ -78,3 +78,10 @@ def test_the_gil_interval_is_restored_after_an_error() -> None:
         for _ in map_chunks(fail_on(999), list(range(1000))):
             pass
     assert sys.getswitchinterval() == before
+
+
+def test_the_last_chunks_are_short_so_that_nobody_waits_long_for_the_last_one() -> None:
+    sizes = [part[0] for part in map_chunks(lambda chunk: [len(chunk)], list(range(3200)))]
+    assert sum(sizes) == 3200
+    assert sizes[0] == 200
+    assert sizes[-8:] == [50] * 8  # two chunks' worth for each of the two processes

@@ -9,6 +9,7 @@ the first try finds it missing spares a system call per file on big sites.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -37,7 +38,7 @@ def identity(stat: os.stat_result) -> Identity:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def write_new(path: Path, data: bytes | Iterable[bytes]) -> Identity:
+def write_new(path: str | Path, data: bytes | Iterable[bytes]) -> Identity:
     """`data` (whole, or in pieces for a big file) as a new file at `path` (its folder
     made when missing); returns the file's identity, read from the open file rather
     than by a later stat."""
@@ -59,9 +60,10 @@ def whole(text: Text) -> str:
     return text if isinstance(text, str) else "".join(text)
 
 
-def copy_new(path: Path, source: Path) -> None:
+def copy_new(path: str | Path, source: Path) -> None:
     """A new copy of `source` at `path`."""
-    path.unlink(missing_ok=True)  # copyfile would write through it
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # copyfile would write through it
     _create(path, lambda: shutil.copyfile(source, path))
 
 
@@ -83,11 +85,11 @@ def link_new(path: Path, source: Path) -> None:
 _NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
-def _create(path: Path, make: Callable[[], T]) -> T:
+def _create(path: str | Path, make: Callable[[], T]) -> T:
     try:
         return make()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     except FileExistsError:
-        path.unlink()
+        os.unlink(path)
     return make()

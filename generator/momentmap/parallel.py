@@ -69,7 +69,7 @@ def map_chunks(
         yield work(items)
         return
     size = max(1, min(chunk, -(-len(items) // (n * 8))))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    chunks = _cut(items, size, n)
     # The objects made so far are shared with the workers: keep the collector
     # from walking (and so copying) them in every worker.
     gc.freeze()
@@ -89,6 +89,16 @@ def map_chunks(
 
 
 _POOL_SWITCH_INTERVAL = 0.0002  # seconds
+
+
+def _cut(items: Sequence[T], size: int, processes: int) -> list[Sequence[T]]:
+    """Chunks of `size`, and a quarter of that for the last two chunks' worth per
+    process: everyone waits for the last chunk to finish, so it should be short."""
+    tail = max(0, len(items) - 2 * size * processes) // size * size  # where it starts
+    small = max(1, size // 4)
+    return [items[i : i + size] for i in range(0, tail, size)] + [
+        items[i : i + small] for i in range(tail, len(items), small)
+    ]
 
 
 class _Shared(Generic[T, R]):

@@ -162,12 +162,12 @@ def _write(
     out_dir = writer.out_dir
     staged: dict[str, str] = {}  # where a file is written -> its path in the output
 
-    def reserve(rel: str) -> Path:
+    def reserve(rel: str) -> str:
         path = writer.reserve(rel)
-        staged[str(path)] = rel
+        staged[path] = rel
         return path
 
-    todo: list[tuple[Page, Path]] = []
+    todo: list[tuple[Page, str]] = []
     for rel, (page, key) in plan.pages.items():
         inode = manifest.reusable(out_dir, rel, key)
         if inode is not None:
@@ -185,10 +185,12 @@ def _write(
             jobs.append(partial(write_files, group.make, targets))
     writer.prepare(listing, diagnostics)
     written: dict[str, Identity] = {}
-    for done, chunk in enumerate(render_files(plan.env, todo, jobs), 1):
+    done = 0
+    for chunk in render_files(plan.env, todo, jobs):
         diagnostics.extend(chunk.problems)
         written.update((staged[path], made) for path, made in chunk.files)
-        progress(f"rendering pages {min(done * 200, len(todo))}/{len(todo)}")
+        done += chunk.pages
+        progress(f"rendering pages {done}/{len(todo)}")
     progress("copying files")
     for rel, source in plan.copies.items():
         writer.copy_file(rel, source)

@@ -104,6 +104,7 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.staging = beside(out_dir, "spare")
+        self._staging = str(self.staging)
         self.written: set[str] = set()
         self.kept: dict[str, int] = {}  # unchanged file -> its inode in the live output
         self._foreign: list[str] = []
@@ -115,12 +116,13 @@ class OutputWriter:
             raise ValueError(f"unsafe output path {rel!r}")
         return parts
 
-    def reserve(self, rel: str) -> Path:
+    def reserve(self, rel: str) -> str:
         """The path for `rel` in the new version, for a worker process to write (with
-        `files.write_new`, never through the file that may be there)."""
-        target = self.staging.joinpath(*self._check(rel))
+        `files.write_new`, never through the file that may be there). A string: a
+        `Path` per file took 0.2 s of the serial phase before rendering at 10,000."""
+        self._check(rel)
         self.written.add(rel)
-        return target
+        return f"{self._staging}/{rel}"
 
     def keep(self, rel: str, inode: int) -> None:
         """Publish the output's current `rel` (file `inode`) again: it is unchanged."""

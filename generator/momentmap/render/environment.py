@@ -271,16 +271,17 @@ def render_pages(
 
 @dataclass(frozen=True, slots=True)
 class ChunkReport:
-    """What one chunk of `render_files` did: the problems found, and each file written
-    (its path, and its identity on disk)."""
+    """What one chunk of `render_files` did: the problems found, each file written
+    (its path, and its identity on disk), and how many of them were pages."""
 
     problems: list[Diagnostic]
     files: WrittenFiles
+    pages: int
 
 
 def render_files(
     env: jinja2.Environment,
-    todo: list[tuple[Page, Path]],
+    todo: list[tuple[Page, str]],
     others: Sequence[Callable[[], WrittenFiles]] = (),
 ) -> Iterator[ChunkReport]:
     """Render each page into its file, and run each other job (files beside the
@@ -298,7 +299,7 @@ def render_files(
 
 def _render_chunk(
     env: jinja2.Environment,
-    todo: list[tuple[Page, Path]],
+    todo: list[tuple[Page, str]],
     others: list[Callable[[], WrittenFiles]],
     indices: Sequence[int],
 ) -> list[ChunkReport]:
@@ -316,8 +317,8 @@ def _render_chunk(
         pages.append(page)
     for page, html in render_pages(env, pages, diagnostics):
         path = paths[page.url]
-        files.append((str(path), write_new(path, html.encode("utf-8"))))
-    return [ChunkReport(diagnostics.items, files)]
+        files.append((path, write_new(path, html.encode("utf-8"))))
+    return [ChunkReport(diagnostics.items, files, len(pages))]
 
 
 def _template_problem(exc: Exception, fallback: str) -> TemplateProblem:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from momentmap.digest import hash_text
 from momentmap.files import Text, WrittenFiles, write_new
@@ -77,7 +76,7 @@ def extra_files(site: Site, site_key: str, pages: list[Page]) -> tuple[list[Extr
     return files, notices
 
 
-def write_files(make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]) -> WrittenFiles:
+def write_files(make: Callable[[], Mapping[str, Text]], targets: dict[str, str]) -> WrittenFiles:
     """Make a group of files and write each to its target, a big one piece by piece;
     each target written, with the file's identity."""
     written: WrittenFiles = []
@@ -87,5 +86,5 @@ def write_files(make: Callable[[], Mapping[str, Text]], targets: dict[str, Path]
             made = write_new(target, text.encode("utf-8"))
         else:
             made = write_new(target, (piece.encode("utf-8") for piece in text))
-        written.append((str(target), made))
+        written.append((target, made))
     return written
