@@ -135,3 +135,49 @@ def test_a_build_after_a_change_of_settings_unpickles_no_old_entry(
     unpickled.clear()
     assert not build_site(site, options).diagnostics.has_errors
     assert set().union(*unpickled) == new  # unchanged since: the shards are loaded
+
+
+@pytest.fixture
+def shard_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every shard file written in this process (a spy on the real write)."""
+    written: list[str] = []
+    real = cache._write_atomically
+
+    def recording(path: Path, data: bytes) -> None:
+        if path.parent.name == "moments":
+            written.append(path.name)
+        real(path, data)
+
+    monkeypatch.setattr(cache, "_write_atomically", recording)
+    return written
+
+
+def test_a_body_rendered_again_rewrites_no_shard(
+    tmp_path: Path, shard_writes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link to a moment whose id is not its file name resolves only once every id is
+    known, so its body is rendered again after reading. The cache keeps what the file
+    alone gives: no shard is written a second time for it, in this build or the next."""
+    monkeypatch.setenv("MOMENTMAP_JOBS", "1")  # the shards are written in this process
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    folder = site / "content" / "moments" / "quillon"
+    (folder / "2024-02-01-renamed.md").write_text(
+        "---\ntitle: Renamed\ndate: 2024-02-01\ncustomer: Quillon Medical Couriers\n"
+        "type: satisfying\nsentiment: positive\nid: a-chosen-id\n---\nText.\n",
+        encoding="utf-8",
+    )
+    (folder / "2024-02-02-pointer.md").write_text(
+        "---\ntitle: Pointer\ndate: 2024-02-02\ncustomer: Quillon Medical Couriers\n"
+        "type: satisfying\nsentiment: positive\n---\nSee [it](2024-02-01-renamed.md).\n",
+        encoding="utf-8",
+    )
+    options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
+    for _ in range(2):
+        result = build_site(site, options)
+        assert not result.diagnostics.has_errors
+        page = site / "public" / "moments" / "quillon" / "2024-02-02-pointer" / "index.html"
+        assert 'href="../../a-chosen-id/index.html"' in page.read_text(encoding="utf-8")
+        assert len(shard_writes) == len(set(shard_writes))
+        shard_writes.clear()

@@ -110,7 +110,7 @@ def _build_locked(
             plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
     finally:
         # The read workers wrote the shards of the files they read; what changed since
-        # (a body rendered again) is written before the render workers fork.
+        # (entries of files gone dropped) is written before the render workers fork.
         save_cache(reads)
     result.read = reads.fresh
     del reads  # the results read: the site keeps what it needs, and the workers fork smaller
