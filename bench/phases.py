@@ -47,7 +47,8 @@ PHASES: list[tuple[Any, str]] = [
     (builder, "plan_build"),
     (builder, "save_cache"),
     (OutputWriter, "prepare"),
-    (builder, "_write"),
+    (builder, "_stage"),
+    (builder, "_render"),
     (OutputWriter, "commit"),
     (Manifest, "record"),
 ]

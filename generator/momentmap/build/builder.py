@@ -105,35 +105,35 @@ def _build_locked(
     cache_dir = site_dir / CACHE_DIR
     reads = Reads(Store(cache_dir, "moments"), workers_write=True)
     progress("reading content")
-    try:
-        with collector_off():
+    # The collector stays off until rendering, and again after it (see collector_off).
+    with collector_off():
+        try:
             plan = plan_build(site_dir, config, options, diagnostics, reads=reads)
-    finally:
-        # The read workers wrote the shards of the files they read; what changed since
-        # (entries of files gone dropped) is written before the render workers fork.
-        save_cache(reads)
-    result.read = reads.fresh
-    del reads  # the results read: the site keeps what it needs, and the workers fork smaller
-    if plan is None or _failed(diagnostics, options):
-        return
-    manifest = Manifest(cache_dir, out_dir)
-    # A failure from here on leaves the spare folder half made: the next build sets it
-    # right from its listing, as it does after a kill.
+        finally:
+            # The read workers wrote the shards of the files they read; what changed
+            # since (entries of files gone dropped) is written before the render
+            # workers fork.
+            save_cache(reads)
+        result.read = reads.fresh
+        del reads  # the results read: the site keeps what it needs, the workers fork smaller
+        if plan is None or _failed(diagnostics, options):
+            return
+        manifest = Manifest(cache_dir, out_dir)
+        # A failure from here on leaves the spare folder half made: the next build sets
+        # it right from its listing, as it does after a kill.
+        try:
+            writer = OutputWriter(out_dir)
+            staged = _stage(plan, writer, manifest, listing.result(), diagnostics)
+        except OSError as exc:
+            raise _cannot_write(exc, out_dir) from None
     try:
-        writer = OutputWriter(out_dir)
-        result.rendered, written = _write(
-            plan, writer, manifest, listing.result(), diagnostics, progress
-        )
+        result.rendered, written = _render(plan, writer, staged, diagnostics, progress)
         if _failed(diagnostics, options):
             return
         progress("publishing")
         writer.commit()
     except OSError as exc:
-        raise WriteError(
-            f"cannot write the new output: {_reason(exc)}; {out_dir} is as it was"
-        ) from None
-    # Rendering made the garbage in cycles; what is left makes hardly any, and a full
-    # collection here walked every object of the site (0.27 s at 10,000 moments).
+        raise _cannot_write(exc, out_dir) from None
     with collector_off():
         made = {rel: key for rel, (_, key) in plan.pages.items()}
         for group in plan.groups:
@@ -149,64 +149,81 @@ def _build_locked(
     result.files = sorted(writer.written)
 
 
-def _write(
-    plan: Plan,
-    writer: OutputWriter,
-    manifest: Manifest,
-    listing: Survey,
-    diagnostics: Diagnostics,
-    progress: Progress,
-) -> tuple[int, dict[str, Identity]]:
-    """Stage every file of the plan that is not unchanged in the output; returns the
-    number of reader pages rendered, and the identity of each file written."""
-    out_dir = writer.out_dir
-    staged: dict[str, str] = {}  # where a file is written -> its path in the output
+@dataclass(slots=True)
+class _Staged:
+    """What a build makes: the pages to render with the file each goes to, the jobs
+    that write the files beside them, and where each file is written -> its path in
+    the output."""
 
-    def reserve(rel: str) -> str:
+    todo: list[tuple[Page, str]] = field(default_factory=list)
+    jobs: list[Callable[[], WrittenFiles]] = field(default_factory=list)
+    paths: dict[str, str] = field(default_factory=dict)
+
+    def reserve(self, writer: OutputWriter, rel: str) -> str:
         path = writer.reserve(rel)
-        staged[path] = rel
+        self.paths[path] = rel
         return path
 
-    todo: list[tuple[Page, str]] = []
+
+def _stage(
+    plan: Plan, writer: OutputWriter, manifest: Manifest, listing: Survey, diagnostics: Diagnostics
+) -> _Staged:
+    """Keep every file of the plan that is unchanged in the output, reserve the rest,
+    and bring the spare folder in line."""
+    out_dir = writer.out_dir
+    staged = _Staged()
     for rel, (page, key) in plan.pages.items():
         inode = manifest.reusable(out_dir, rel, key)
         if inode is not None:
             writer.keep(rel, inode)
         else:
-            todo.append((page, reserve(rel)))
-    jobs: list[Callable[[], WrittenFiles]] = []
+            staged.todo.append((page, staged.reserve(writer, rel)))
     for group in plan.groups:
         found = {p: i for p in group.paths if (i := manifest.reusable(out_dir, p, group.key))}
         if len(found) == len(group.paths):
             for path, inode in found.items():
                 writer.keep(path, inode)
         else:
-            targets = {p: reserve(p) for p in group.paths}
-            jobs.append(partial(write_files, group.make, targets))
+            targets = {p: staged.reserve(writer, p) for p in group.paths}
+            staged.jobs.append(partial(write_files, group.make, targets))
     writer.prepare(listing, diagnostics)
+    return staged
+
+
+def _render(
+    plan: Plan,
+    writer: OutputWriter,
+    staged: _Staged,
+    diagnostics: Diagnostics,
+    progress: Progress,
+) -> tuple[int, dict[str, Identity]]:
+    """Write every staged file and copy the plan's files; returns the number of reader
+    pages rendered, and the identity of each file written (by its path in the output)."""
     written: dict[str, Identity] = {}
     done = 0
-    for chunk in render_files(plan.env, todo, jobs):
+    for chunk in render_files(plan.env, staged.todo, staged.jobs):
         diagnostics.extend(chunk.problems)
-        written.update((staged[path], made) for path, made in chunk.files)
+        written.update((staged.paths[path], made) for path, made in chunk.files)
         done += chunk.pages
-        progress(f"rendering pages {done}/{len(todo)}")
+        progress(f"rendering pages {done}/{len(staged.todo)}")
     progress("copying files")
     for rel, source in plan.copies.items():
         writer.copy_file(rel, source)
-    return sum(page.is_reader_page for page, _ in todo), written
+    return sum(page.is_reader_page for page, _ in staged.todo), written
 
 
 @contextlib.contextmanager
 def collector_off() -> Iterator[None]:
     """The cyclic garbage collector off for a while, then as it was.
 
-    `build` reads the content and makes the plan with it off: what they make lives
-    until the build ends, with hardly any garbage in cycles (26 objects at 10,000
-    moments), so each full collection walked every object for nothing (at 10,000
-    moments in one process, seven of them took 0.8 s, two in the serial phase after
-    reading). `serve` runs each full pass with it off. Garbage without cycles is
-    freed as ever.
+    `build` reads the content, makes the plan and stages the files with it off: what
+    they make lives until the build ends, with hardly any garbage in cycles (26
+    objects at 10,000 moments), so each full collection walked every object for
+    nothing (at 10,000 moments in one process, seven of them took 0.8 s, two in the
+    serial phase after reading; at 100,000, 2.3 s while staging). Rendering makes
+    garbage in cycles (Jinja's contexts) and runs with it on; recording the output
+    after it, off again. `serve` runs each full pass with it off. Garbage without
+    cycles is freed as ever.
 
     On the way out, what was made meanwhile joins the oldest generation at once
     (freezing and unfreezing splices the lists): left young, every object of the
@@ -226,6 +243,10 @@ def save_cache(reads: Reads, pause: Callable[[], object] = lambda: None) -> None
     """Write what changed in the cache; the cache is optional, so a read-only site still builds."""
     with contextlib.suppress(OSError):
         reads.save(pause)
+
+
+def _cannot_write(exc: OSError, out_dir: Path) -> WriteError:
+    return WriteError(f"cannot write the new output: {_reason(exc)}; {out_dir} is as it was")
 
 
 def _reason(exc: OSError) -> str:
