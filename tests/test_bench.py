@@ -46,7 +46,16 @@ def test_the_phase_timer_names_every_phase_of_a_build_and_the_memory_peak(tmp_pa
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     timed = [line.split()[0] for line in run.stderr.splitlines() if " took " in line]
-    for phase in ("read", "read_site", "plan_build", "save_cache", "_write", "commit", "record"):
+    for phase in (
+        "read",
+        "read_site",
+        "plan_build",
+        "save_cache",
+        "_stage",
+        "_render",
+        "commit",
+        "record",
+    ):
         assert phase in timed, (phase, run.stderr[-2000:])
     lines = run.stderr.splitlines()
     assert "pages" in lines[-2] and lines[-1].startswith("peak memory at "), lines[-3:]
