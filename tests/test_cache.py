@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_AS_OF, REPO
+from conftest import EXAMPLE_AS_OF, REPO, tree_bytes
 
 from momentmap import cache
 from momentmap.build.builder import build_site
-from momentmap.build.plan import BuildOptions
-from momentmap.cache import Store
+from momentmap.build.plan import BuildOptions, site_config
+from momentmap.cache import CACHE_DIR, Store
+from momentmap.content.moments import ReadResult
+from momentmap.content.sources import find_sources
+from momentmap.diagnostics import Diagnostics
+from momentmap.site.reads import Reads
 
 
 def reopened(folder: Path) -> dict[str, object]:
@@ -152,13 +157,12 @@ def shard_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return written
 
 
-def test_a_body_rendered_again_rewrites_no_shard(
-    tmp_path: Path, shard_writes: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A link to a moment whose id is not its file name resolves only once every id is
-    known, so its body is rendered again after reading. The cache keeps what the file
-    alone gives: no shard is written a second time for it, in this build or the next."""
-    monkeypatch.setenv("MOMENTMAP_JOBS", "1")  # the shards are written in this process
+POINTER = "moments/quillon/2024-02-02-pointer.md"  # links to a moment whose id is not its name
+
+
+def example_with_a_renamed_moment(tmp_path: Path) -> Path:
+    """A copy of the example site with a moment that sets its own `id:`, and one whose
+    body links to that moment's file (`POINTER`)."""
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
     shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
@@ -173,11 +177,78 @@ def test_a_body_rendered_again_rewrites_no_shard(
         "type: satisfying\nsentiment: positive\n---\nSee [it](2024-02-01-renamed.md).\n",
         encoding="utf-8",
     )
+    return site
+
+
+def test_a_body_rendered_again_rewrites_no_shard(
+    tmp_path: Path, shard_writes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link to a moment whose id is not its file name resolves only once every id is
+    known, so its body is rendered again after reading. The cache keeps what the file
+    alone gives: no shard is written a second time for it, in this build or the next."""
+    monkeypatch.setenv("MOMENTMAP_JOBS", "1")  # the shards are written in this process
+    site = example_with_a_renamed_moment(tmp_path)
     options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
     for _ in range(2):
         result = build_site(site, options)
         assert not result.diagnostics.has_errors
         page = site / "public" / "moments" / "quillon" / "2024-02-02-pointer" / "index.html"
-        assert 'href="../../a-chosen-id/index.html"' in page.read_text(encoding="utf-8")
+        link = '<p>See <a href="../../a-chosen-id/index.html">it</a>.</p>'
+        assert link in page.read_text(encoding="utf-8")  # in the narrative, not the pager
         assert len(shard_writes) == len(set(shard_writes))
         shard_writes.clear()
+
+
+def read_with_workers_writing(site: Path, *, keep_bodies: bool) -> list[ReadResult]:
+    """Every moment file of `site` read as `build` reads it: the workers write the cache."""
+    config = site_config(
+        site, BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF)), Diagnostics()
+    )
+    sources = find_sources(site, site / config.content_dir, Diagnostics())
+    reads = Reads(Store(site / CACHE_DIR, "moments"), workers_write=True, keep_bodies=keep_bodies)
+    assets = {s.source_path: s.source_path for s in sources.assets}
+    return reads.read(sources.moments, config, config.links, assets)
+
+
+def test_the_build_process_gets_no_markdown_it_cannot_need_and_the_cache_keeps_all(
+    tmp_path: Path,
+) -> None:
+    """A read worker hands back a body's Markdown only when a link to another moment's
+    file may have it rendered again (or when anonymizing); the shards it writes keep
+    every body, so a later anonymized build from the cache has every narrative."""
+    site = example_with_a_renamed_moment(tmp_path)
+    results = [r for r in read_with_workers_writing(site, keep_bodies=False) if r.loaded]
+    bodies = {r.loaded.moment.source_path: r.loaded.moment.body for r in results if r.loaded}
+    linking = {
+        r.loaded.moment.source_path for r in results if r.loaded and any(k == "page" for k, _, _ in r.lookups)
+    }  # fmt: skip
+    assert POINTER in linking and len(linking) < len(bodies)
+    assert {p for p, body in bodies.items() if body} == linking
+    assert bodies[POINTER].strip() == "See [it](2024-02-01-renamed.md)."
+
+    again = read_with_workers_writing(site, keep_bodies=False)  # all from the cache
+    assert {r.loaded.moment.source_path: r.loaded.moment.body for r in again if r.loaded} == {
+        p: body or markdown_of(site / "content" / p) for p, body in bodies.items()
+    }
+
+    kept = read_with_workers_writing(
+        example_with_a_renamed_moment(tmp_path / "b"), keep_bodies=True
+    )
+    assert all(r.loaded.moment.body.strip() for r in kept if r.loaded)
+
+
+def markdown_of(path: Path) -> str:
+    """The body of a moment file: what follows its front matter."""
+    return path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+
+
+def test_an_anonymized_build_from_the_cache_equals_one_without(tmp_path: Path) -> None:
+    """A plain build fills the cache; an anonymized build reusing it renders every
+    narrative again from the cached Markdown, as one from scratch does."""
+    options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF), anonymize=True)
+    sites = [example_with_a_renamed_moment(tmp_path / name) for name in ("warm", "cold")]
+    assert not build_site(sites[0], replace(options, anonymize=False)).diagnostics.has_errors
+    results = [build_site(site, options) for site in sites]
+    assert (results[0].read, results[1].read) == (0, results[1].read) and results[1].read > 0
+    trees = [tree_bytes(site / "public") for site in sites]
+    assert trees[0] == trees[1]

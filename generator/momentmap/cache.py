@@ -233,8 +233,9 @@ class Store:
         _dump(self.folder / f"{name}.bin", saved, binary=True)
 
     def written(self, name: str) -> None:
-        """Shard `name` was written with its `kept` entries and those put since: a save
-        writes it again only if it changes after this."""
+        """Shard `name` was written with its `kept` entries and the results of the files
+        read into it (a read worker's, not put here): a save writes it again only if it
+        changes after this."""
         self._drop_unused(name)
         self._changed.discard(name)
 

@@ -103,7 +103,7 @@ def _build_locked(
 ) -> None:
     diagnostics = result.diagnostics
     cache_dir = site_dir / CACHE_DIR
-    reads = Reads(Store(cache_dir, "moments"), workers_write=True)
+    reads = Reads(Store(cache_dir, "moments"), workers_write=True, keep_bodies=options.anonymize)
     progress("reading content")
     # The collector stays off until rendering, and again after it (see collector_off).
     with collector_off():

@@ -6,7 +6,7 @@ is cached between builds and shared by build, serve and review.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,12 +45,20 @@ class Reads:
     """
 
     def __init__(
-        self, store: Store, *, trust_unchanged_stat: bool = False, workers_write: bool = False
+        self,
+        store: Store,
+        *,
+        trust_unchanged_stat: bool = False,
+        workers_write: bool = False,
+        keep_bodies: bool = True,
     ) -> None:
         self.store = store
         # build: each read worker writes the cache shards of the files it read, so that
         # no process has to pickle every result again (and copy the whole site to do it).
         self._workers_write = workers_write
+        # build, unless anonymizing: the results a worker hands back leave out the
+        # Markdown that no link can make us render again (see `_ShardWriter`).
+        self._keep_bodies = keep_bodies
         # serve: a file whose size and mtime did not change is not read again.
         self._stats: dict[Path, tuple[tuple[int, int, int], str, str]] | None = (
             {} if trust_unchanged_stat else None
@@ -94,18 +102,15 @@ class Reads:
                 guess = _GuessedPages({s.source_path for s in sources})
                 known = LinkTargets(pages=guess, files=assets)
             reader = self._reader(config, style, known)
-            saved: list[str] = []  # shards a worker wrote, with the results put below
             if self._workers_write and self.store.folder is not None:
-                fresh, saved = self._read_and_write_shards(reader, missing)
+                fresh = self._read_and_write_shards(reader, missing)
             else:
                 # The files reach the workers through the fork: only their indices are sent.
                 work = partial(reader.read_some, missing)
                 done = (r for part in map_chunks(work, range(len(missing))) for r in part)
                 fresh = {key: r for (_, _, key), r in zip(missing, done, strict=True)}
-            for key, result in fresh.items():
-                self.store.put(key, result)
-            for name in saved:
-                self.store.written(name)
+                for key, result in fresh.items():
+                    self.store.put(key, result)
             results.update(fresh)
             self.fresh += len(missing)
         self._keys.update((s.source_path, k) for s, k in zip(sources, keys, strict=True))
@@ -113,24 +118,31 @@ class Reads:
 
     def _read_and_write_shards(
         self, reader: _FileReader, missing: list[tuple[Source, bytes, str]]
-    ) -> tuple[dict[str, ReadResult], list[str]]:
+    ) -> dict[str, ReadResult]:
         """Read the missing files in workers that each take whole shards and write them
-        (with the entries kept from before); the results by key, and the shards written."""
+        (with the entries kept from before); the results by key.
+
+        The results of a shard written are not put in the store: without their
+        Markdown (see `_ShardWriter`), they must never be saved. Should the shard be
+        saved again from memory, they are left out of it, and read again next time."""
         files: dict[str, list[tuple[Source, bytes, str]]] = {}
         for item in missing:
             files.setdefault(Store.shard_of(item[2]), []).append(item)
         names = sorted(files)
-        writer = _ShardWriter(reader, self.store, files, {n: self.store.kept(n) for n in names})
+        kept = {n: self.store.kept(n) for n in names}
+        writer = _ShardWriter(reader, self.store, files, kept, self._keep_bodies)
         per_chunk = max(1, SHARD_CHUNK_FILES * len(names) // len(missing))
         fresh: dict[str, ReadResult] = {}
-        saved: list[str] = []
         for part in map_chunks(writer.read_shards, names, chunk=per_chunk):
             for name, pickled, wrote in part:
                 entries = self.store.unpickle_entries(pickled)
-                fresh.update((key, entries[key]) for _, _, key in files[name])
+                for _, _, key in files[name]:
+                    fresh[key] = entries[key]
+                    if not wrote:
+                        self.store.put(key, entries[key])
                 if wrote:
-                    saved.append(name)
-        return fresh, saved
+                    self.store.written(name)
+        return fresh
 
     def save(self, pause: Callable[[], object] = lambda: None) -> None:
         """Write what changed in the cache since it was last written."""
@@ -181,27 +193,50 @@ def _resolve(targets: LinkTargets, kind: str, path: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class _ShardWriter:
     """Reads the missing files of whole cache shards in a worker and writes each shard:
-    the worker pickles only what it made itself (and the entries kept from before)."""
+    the worker pickles only what it made itself (and the entries kept from before).
+
+    Unless `keep_bodies`, the results of a shard written go back to the build process
+    without the Markdown of the bodies that no link can make it render again (see
+    `_without_markdown`). Unpickled there and dropped once linked, those strings
+    left holes between the HTML kept, which the system could not take back: at
+    100,000 moments the build process held 250 MB more, and each render worker
+    copied what of it was touched."""
 
     reader: _FileReader
     store: Store
     files: dict[str, list[tuple[Source, bytes, str]]]  # shard -> its files to read
     kept: dict[str, dict[str, Any]]  # shard -> its entries kept from before
+    keep_bodies: bool
 
     def read_shards(self, names: Sequence[str]) -> list[tuple[str, bytes, bool]]:
-        """Per shard: its name, its entries pickled, and whether it was written. The
-        pickle that goes to the file also carries the results to the build process."""
+        """Per shard: its name, the results for the build process pickled, and whether
+        the shard was written. Not written, they are all its entries as they are: the
+        build process saves the shard later."""
         done = []
         for name in names:
             fresh = {key: self.reader.read(source, data) for source, data, key in self.files[name]}
             pickled = self.store.pickle_entries(self.kept[name] | fresh)
             try:
                 self.store.write_shard(name, pickled)
-                wrote = True
             except OSError:  # the cache is optional: the build goes on, a save tries again
-                wrote = False
-            done.append((name, pickled, wrote))
+                done.append((name, pickled, False))
+                continue
+            if not self.keep_bodies:
+                pickled = self.store.pickle_entries(
+                    {key: _without_markdown(result) for key, result in fresh.items()}
+                )
+            done.append((name, pickled, True))
         return done
+
+
+def _without_markdown(result: ReadResult) -> ReadResult:
+    """The result without its body's Markdown when no link can make `Reads.body`
+    render it again: file links resolve the same once every id is known, only a link
+    to another moment's file may not."""
+    loaded = result.loaded
+    if loaded is None or any(kind == "page" for kind, _, _ in result.lookups):
+        return result
+    return replace(result, loaded=replace(loaded, moment=replace(loaded.moment, body="")))
 
 
 @dataclass(frozen=True, slots=True)
