@@ -217,7 +217,7 @@ def test_the_build_process_gets_no_markdown_it_cannot_need_and_the_cache_keeps_a
     file may have it rendered again (or when anonymizing); the shards it writes keep
     every body, so a later anonymized build from the cache has every narrative."""
     site = example_with_a_renamed_moment(tmp_path)
-    results = [r for r in read_with_workers_writing(site, keep_bodies=False) if r.loaded]
+    results = read_with_workers_writing(site, keep_bodies=False)
     bodies = {r.loaded.moment.source_path: r.loaded.moment.body for r in results if r.loaded}
     linking = {
         r.loaded.moment.source_path for r in results if r.loaded and any(k == "page" for k, _, _ in r.lookups)
