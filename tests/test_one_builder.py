@@ -10,6 +10,7 @@ real `serve` reports it instead of serving the content file.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
 from momentmap.build.builder import build_site, collector_off
 from momentmap.build.plan import BuildOptions
 from momentmap.content.dates import resolve_as_of
+from momentmap.render import environment
 from momentmap.serve.preview import Deferred, Preview
 
 MARKER = ".momentmap-output"
@@ -257,3 +259,22 @@ def test_what_is_made_with_the_collector_off_joins_the_oldest_generation() -> No
     assert not [obj for obj in gc.get_objects(generation=0) if id(obj) in ours]
     assert not [obj for obj in gc.get_objects(generation=1) if id(obj) in ours]
     assert len([obj for obj in gc.get_objects(generation=2) if id(obj) in ours]) == len(made)
+
+
+def test_a_process_gives_its_free_heap_back_after_each_big_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After writing a page of `BIG_PAGE` characters or more, the rendering process
+    returns its free heap pages to the system; after a smaller one it does not."""
+    monkeypatch.setenv("MOMENTMAP_JOBS", "1")  # every page is rendered in this process
+    monkeypatch.setattr(environment, "BIG_PAGE", 30_000)
+    calls: list[None] = []
+    real = environment.give_back_freed_memory
+    monkeypatch.setattr(environment, "give_back_freed_memory", lambda: calls.append(real()))
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    result = build_site(site, BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF)))
+    assert not result.diagnostics.has_errors
+    sizes = [len(p.read_text(encoding="utf-8")) for p in (site / "public").rglob("*.html")]
+    assert 0 < len(calls) == sum(size >= 30_000 for size in sizes) < len(sizes)

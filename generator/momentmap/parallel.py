@@ -73,7 +73,7 @@ def map_chunks(
     # The objects made so far are shared with the workers: keep the collector
     # from walking (and so copying) them in every worker.
     gc.freeze()
-    _give_back_freed_memory()
+    give_back_freed_memory()
     # The pool's threads move chunks and results through pipes a buffer at a time,
     # taking the GIL back from this thread after each; at the default 5 ms a turn, a
     # worker handing back a shard of the read cache spent a third of its time blocked.
@@ -218,9 +218,10 @@ class Background(Generic[R]):
         return value
 
 
-def _give_back_freed_memory() -> None:
-    """Return the heap's free pages to the system (glibc's malloc_trim) before forking:
-    they would count in the parent's memory, and in each worker that writes them."""
+def give_back_freed_memory() -> None:
+    """Return the heap's free pages to the system (glibc's malloc_trim): before forking,
+    they would count in the parent's memory and in each worker that writes them; after
+    a big page, in the process that made it, and be copied as it writes there."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
 
