@@ -18,6 +18,7 @@ from momentmap.cache import CACHE_DIR, Store
 from momentmap.content.moments import ReadResult
 from momentmap.content.sources import find_sources
 from momentmap.diagnostics import Diagnostics
+from momentmap.site.load import load_linked
 from momentmap.site.reads import Reads
 
 
@@ -252,3 +253,23 @@ def test_an_anonymized_build_from_the_cache_equals_one_without(tmp_path: Path) -
     assert (results[0].read, results[1].read) == (0, results[1].read) and results[1].read > 0
     trees = [tree_bytes(site / "public") for site in sites]
     assert trees[0] == trees[1]
+
+
+def test_names_tags_and_sentiments_read_in_one_process_are_one_string_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Values that recur across moments are one string each in a process, so a pickle
+    of many moments (a cache shard, a worker's results) holds each once."""
+    monkeypatch.setenv("MOMENTMAP_JOBS", "1")
+    as_of = dt.date.fromisoformat(EXAMPLE_AS_OF)
+    config = site_config(REPO, BuildOptions(as_of=as_of), Diagnostics())
+    site, _ = load_linked(REPO, config, Diagnostics(), as_of=as_of)
+    moments = site.moments.values()
+    for values in (
+        [p for m in moments for p in m.people],
+        [t for m in moments for t in m.tags],
+        [f for m in moments for f in m.factors],
+        [m.sentiment for m in moments],
+    ):
+        assert len(values) > len(set(values)) > 1  # the example repeats them
+        assert len({id(v) for v in values}) == len(set(values))

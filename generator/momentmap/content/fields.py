@@ -8,6 +8,7 @@ its type from the key it belongs to, so `title: No` stays the text "No" and a
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -45,10 +46,10 @@ def parse_sentiment(value: str) -> tuple[str, int] | None:
     """('positive', 1) for 'Positive', 'positive', '+1' or '1'; None for anything else."""
     words = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
     if words in SENTIMENTS:
-        return words, SENTIMENTS[words]
+        return sys.intern(words), SENTIMENTS[words]  # one string per name, as in text_list
     number = value.strip().lstrip("+")
     if number.lstrip("-").isdigit() and -2 <= int(number) <= 2:
-        return SENTIMENT_BY_SCORE[int(number)], int(number)
+        return sys.intern(SENTIMENT_BY_SCORE[int(number)]), int(number)
     return None
 
 
@@ -195,7 +196,9 @@ class Reader:
         values = self.items(
             node, key, lambda item: self.text(item, f"each item of {key}", required=True)
         )
-        return list(dict.fromkeys(values))  # drop repeats, keep order
+        # Repeats dropped, order kept. Names and tags recur across moments: one string
+        # for each in a process, so a pickle of many moments holds each once.
+        return list(dict.fromkeys(map(sys.intern, values)))
 
     def mapping(self, node: Node, key: str) -> Mapping[str, Field] | None:
         if node.kind != "map":
