@@ -4,6 +4,7 @@ and shards of another generation left unread."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from momentmap.cache import CACHE_DIR, Store
 from momentmap.content.moments import ReadResult
 from momentmap.content.sources import find_sources
 from momentmap.diagnostics import Diagnostics
+from momentmap.model import Narrative, share_buffer
 from momentmap.site.load import load_linked
 from momentmap.site.reads import Reads
 
@@ -273,3 +275,49 @@ def test_names_tags_and_sentiments_read_in_one_process_are_one_string_each(
     ):
         assert len(values) > len(set(values)) > 1  # the example repeats them
         assert len({id(v) for v in values}) == len(set(values))
+
+
+def test_the_narratives_of_a_shard_share_one_buffer_and_each_pickles_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The narratives of a shard unpickled (from its file, or from a read worker) are
+    moved into one buffer, so a render worker touching them copies one header, not
+    every memory page they sit on. Their values do not change, and a pickle of one
+    of them holds its own bytes, not the shard's."""
+    monkeypatch.setenv("MOMENTMAP_JOBS", "1")
+    config = site_config(
+        REPO, BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF)), Diagnostics()
+    )
+    sources = find_sources(REPO, REPO / config.content_dir, Diagnostics())
+    assets = {s.source_path: s.source_path for s in sources.assets}
+    read = Reads(Store(None, "moments")).read(sources.moments, config, config.links, assets)
+    bodies = {f"aa{n:03}": r for n, r in enumerate(read) if r.body is not None}
+    assert len(bodies) > 30 and any(not r.body.text.isascii() for r in bodies.values())  # type: ignore[union-attr]
+
+    saved = Store(tmp_path, "moments")
+    for key, result in bodies.items():
+        saved.put(key, result)
+    saved.save()
+    reopened = Store(tmp_path, "moments")
+    from_file = {key: reopened.get(key) for key in bodies}
+    from_worker = Store.unpickle_entries(Store.pickle_entries(bodies))
+    for loaded in (from_file, from_worker):
+        assert loaded == bodies  # the same values, compared by value
+        narratives = [r.body.narrative for r in loaded.values()]  # type: ignore[union-attr]
+        buffers = {id(n._buffer) for n in narratives}
+        assert len(buffers) == 1
+        size = sum(len(n.html.encode()) + len(n.text.encode()) for n in narratives)
+        assert len(narratives[0]._buffer) == size  # each once, nothing else
+        one = next(iter(loaded.items()))
+        assert len(Store.pickle_entries(dict([one]))) < size / 4
+        assert hash(narratives[0]) == hash(next(iter(bodies.values())).body.narrative)  # type: ignore[union-attr]
+
+
+def test_a_narrative_moved_into_a_shared_buffer_reads_as_before() -> None:
+    written = [("<p>Café — ok 😀</p>", "Café — ok 😀"), ("", ""), ("<p>x</p>", "x")]
+    narratives = [Narrative.of(html, text) for html, text in written]
+    share_buffer(narratives)
+    assert [(n.html, n.text) for n in narratives] == written
+    assert narratives[0]._buffer is narratives[2]._buffer
+    assert narratives == [Narrative.of(html, text) for html, text in written]
+    assert pickle.loads(pickle.dumps(narratives[2])) == Narrative.of("<p>x</p>", "x")

@@ -34,10 +34,10 @@ from momentmap.content.markdown import RenderedBody
 from momentmap.content.moments import LoadedMoment, ReadResult, Unreadable
 from momentmap.diagnostics import Diagnostic
 from momentmap.files import Identity, identity
-from momentmap.model import Item, Moment, Promise, When
+from momentmap.model import Item, Moment, Narrative, Promise, When, share_buffer
 
 CACHE_DIR = ".momentmap-cache"
-FORMAT = 5
+FORMAT = 6
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -56,6 +56,7 @@ def code_version() -> str:
 
 _RECORD_TYPES: tuple[type, ...] = (
     Moment,
+    Narrative,
     Promise,
     When,
     Item,
@@ -127,12 +128,22 @@ def _read_checked(path: Path, *, binary: bool = False) -> Any:
 
 
 def _entries(blob: object) -> dict[str, Any]:
-    """A shard's entries from their pickle (checked with the file), or none."""
+    """A shard's entries from their pickle (checked with the file), or none.
+
+    The narratives of a shard's bodies are moved into one buffer, whether the
+    pickle came from a file or from a read worker (see `Narrative`)."""
     try:
         entries = _loads(blob) if isinstance(blob, bytes) else None
     except _UNREADABLE:
         return {}
-    return entries if isinstance(entries, dict) else {}
+    if not isinstance(entries, dict):
+        return {}
+    share_buffer(
+        entry.body.narrative
+        for entry in entries.values()
+        if isinstance(entry, ReadResult) and entry.body is not None
+    )
+    return entries
 
 
 def _dump(path: Path, value: Any, *, binary: bool = False) -> None:

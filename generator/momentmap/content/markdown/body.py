@@ -21,7 +21,7 @@ from momentmap.content.markdown.sections import (
     top_level_blocks,
 )
 from momentmap.diagnostics import Diagnostic
-from momentmap.model import Item
+from momentmap.model import NO_NARRATIVE, Item, Narrative
 from momentmap.record import Record
 from momentmap.urls import LinkStyle
 
@@ -33,13 +33,21 @@ MAX_BODY_CHARS = 50_000
 
 @dataclass(frozen=True, slots=True)
 class RenderedBody(Record):
-    html: str  # the narrative: everything except the four sections
-    text: str  # plain text of the narrative, one line per block
+    # Everything except the four sections, as HTML and as plain text (one line per block).
+    narrative: Narrative
     learnings: tuple[Item, ...]
     do_differently: tuple[Item, ...]
     assumptions: tuple[Item, ...]
     plan: tuple[Item, ...]
     problems: tuple[Diagnostic, ...]  # missing link targets, text cut off, body too long
+
+    @property
+    def html(self) -> str:
+        return self.narrative.html
+
+    @property
+    def text(self) -> str:
+        return self.narrative.text
 
 
 def render_body(
@@ -68,7 +76,7 @@ def render_body(
             f"{MAX_BODY_CHARS:,} (split the moment or attach long notes as a file)"
         )
         problem = Diagnostic(file, body_line, 0, "error", message)
-        return RenderedBody("", "", (), (), (), (), (problem,))
+        return RenderedBody(NO_NARRATIVE, (), (), (), (), (problem,))
 
     content_dir = "content"
     if file.endswith("/" + source_path):
@@ -109,8 +117,10 @@ def render_body(
             found[kind].extend(section_items(md, tokens, start, end, env, kind))
 
     return RenderedBody(
-        html=md.renderer.render(narrative, md.options, env),
-        text=plain_text(narrative, escaped_html=escaped),
+        narrative=Narrative.of(
+            md.renderer.render(narrative, md.options, env),
+            plain_text(narrative, escaped_html=escaped),
+        ),
         learnings=tuple(found["learnings"]),
         do_differently=tuple(found["do_differently"]),
         assumptions=tuple(found["assumptions"]),
