@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 
@@ -34,6 +35,27 @@ def test_the_benchmark_runs_every_scenario_at_200_moments(tmp_path: Path) -> Non
             assert row["pages"] > 200 and row["median_cpu_s"] > 0, (scenario, tool)
     assert "Parallel efficiency at 200, 2 jobs: " in run.stdout
     assert (out / "corpus-200" / "content" / "moments").is_dir()
+    assert not (out / "trash").exists()  # what clean runs set aside is deleted at the end
+
+
+def test_a_clean_run_sets_the_last_output_aside_instead_of_deleting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting 25,000 files right before a timed build made ext4 (without a journal)
+    test each freed inode as the build created new ones: the old output is moved
+    into a trash folder instead, deleted when the benchmark ends."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import run as bench
+
+    monkeypatch.setattr(bench, "OUT", tmp_path / "out")
+    output = tmp_path / "out" / "work" / "public"
+    (output / "page").mkdir(parents=True)
+    (output / "page" / "index.html").write_text("old", encoding="utf-8")
+    bench.set_aside(output)
+    bench.set_aside(tmp_path / "missing")  # nothing to do
+    assert not output.exists()
+    [moved] = (tmp_path / "out" / "trash").iterdir()
+    assert (moved / "page" / "index.html").read_text(encoding="utf-8") == "old"
 
 
 def test_the_phase_timer_names_every_phase_of_a_build_and_the_memory_peak(tmp_path: Path) -> None:
