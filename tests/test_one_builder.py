@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import queue
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from momentmap.build.builder import build_site, collector_off
 from momentmap.build.plan import BuildOptions
 from momentmap.content.dates import resolve_as_of
 from momentmap.render import environment
+from momentmap.serve import server
 from momentmap.serve.preview import Deferred, Preview
 
 MARKER = ".momentmap-output"
@@ -259,6 +263,43 @@ def test_what_is_made_with_the_collector_off_joins_the_oldest_generation() -> No
     assert not [obj for obj in gc.get_objects(generation=0) if id(obj) in ours]
     assert not [obj for obj in gc.get_objects(generation=1) if id(obj) in ours]
     assert len([obj for obj in gc.get_objects(generation=2) if id(obj) in ours]) == len(made)
+
+
+def test_the_preview_collects_garbage_once_idle_not_after_each_full_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection walks the whole site holding the interpreter lock (200-400 ms
+    at 10,000 moments); run right after each full pass, it held up the next edit. The
+    builder thread collects once nothing has been asked of it for a while."""
+    monkeypatch.setattr(server, "COLLECT_WHEN_IDLE_S", 1.0)
+    preview = Preview(example(tmp_path), BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF)))
+    assert preview.full_pass().ok  # the first build
+    gc.collect()
+    full: list[float] = []  # when each full collection started
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(time.monotonic())
+
+    passes: queue.Queue[float] = queue.Queue()
+    stop = threading.Event()
+    builder = server._Builder(preview, lambda result: passes.put(time.monotonic()), stop)
+    gc.callbacks.append(watch)
+    try:
+        builder.start()
+        asked = time.monotonic()
+        builder.request()
+        done = passes.get(timeout=120)
+        deadline = time.monotonic() + 30
+        while not full and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert full, "no full collection once idle"
+        assert full[0] >= done + 0.9 and not [t for t in full if asked <= t < done]
+    finally:
+        gc.callbacks.remove(watch)
+        stop.set()
+        builder.request()
+        builder.join(30)
 
 
 def test_a_process_gives_its_free_heap_back_after_each_big_page(

@@ -336,10 +336,10 @@ def serve_forever(
                 result = server.preview.rebuild(paths)
                 if changes or result.read or not result.ok:
                     on_rebuild(result)
-                # What the first build loaded stays for good: kept out of the
-                # collector's walks, a full collection costs 25-70 ms instead of
-                # 200-260 ms at 10,000 moments (measured), and each one stops
-                # every thread, requests and the quick pass included.
+                # A full collection now, before anyone waits: each one stops every
+                # thread, requests and the quick pass included. What the first build
+                # loaded stays out of the collector's walks until the first full
+                # pass ends (see collector_off).
                 gc.collect()
                 gc.freeze()
                 builder.start()
@@ -374,14 +374,30 @@ class _Builder(threading.Thread):
         self._wanted.set()
 
     def run(self) -> None:
+        uncollected = 0  # full passes since the last full collection
         while True:
-            self._wanted.wait()
+            idle = COLLECT_WHEN_IDLE_S if uncollected else None
+            if not self._wanted.wait(idle):
+                gc.collect()  # nothing asked for a while: now it holds up no one
+                uncollected = 0
+                continue
             if self.stop.is_set():
                 return
             self._wanted.clear()
-            # No collections in the middle of a full pass (two or three a pass at
-            # 10,000 moments, each holding the interpreter lock): one at its end.
+            # No collections in a full pass, nor right after it: a full collection
+            # walks the whole site (200-400 ms at 10,000 moments) holding the
+            # interpreter lock, and the next edit waited behind it. The garbage in
+            # cycles a pass leaves (an old plan's Jinja environment, say) is
+            # collected once the preview is idle, or after a number of passes
+            # without a pause.
             with collector_off():
                 result = self.preview.full_pass()
-            gc.collect()
+            uncollected += 1
+            if uncollected >= COLLECT_AFTER_PASSES:
+                gc.collect()
+                uncollected = 0
             self.on_rebuild(result)
+
+
+COLLECT_WHEN_IDLE_S = 5.0
+COLLECT_AFTER_PASSES = 20
