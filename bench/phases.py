@@ -5,11 +5,14 @@
 Runs one `momentmap build` of SITE in this process (workers as usual) and
 prints, per phase, when it started and how long it took, then the total, the
 CPU seconds of this process and its workers, and this process's peak RSS.
-`--clean` first deletes the output, its spare and the cache. `--memory` also
-prints, every second and between the phase lines, the PSS of the build process
-and of each process it forked, and at the end the moment of the peak: which
-process holds how much when the tree is at its largest. For profiling, not
-for figures to compare: the benchmark (run.py) is for those.
+`--clean` first sets the output, its spare and the cache aside, and deletes
+them after the build (on ext4 without a journal, files deleted less than a
+minute before slow down creating new ones: leave a minute between two runs on
+such a disk, or use a tmpfs). `--memory` also prints, every second and between
+the phase lines, the PSS of the build process and of each process it forked,
+and at the end the moment of the peak: which process holds how much when the
+tree is at its largest. For profiling, not for figures to compare: the
+benchmark (run.py) is for those.
 """
 
 from __future__ import annotations
@@ -99,9 +102,14 @@ def watch_memory(root: int, started: float) -> tuple[int, int]:
 
 def main() -> None:
     site = Path(sys.argv[1])
+    # Set aside, and deleted once the build is over: deleted just before it, the files
+    # make ext4 without a journal slow to create new ones (see bench/README.md).
+    trash = site / ".phases-trash"
     if "--clean" in sys.argv[2:]:
         for name in ("public", ".public.momentmap-spare", ".momentmap-cache"):
-            shutil.rmtree(site / name, ignore_errors=True)
+            if (site / name).exists():
+                trash.mkdir(exist_ok=True)
+                (site / name).rename(trash / f"{name}-{time.time_ns()}")
     started = time.perf_counter()
     for owner, name in PHASES:
         setattr(owner, name, timed(started, name, getattr(owner, name)))
@@ -120,6 +128,7 @@ def main() -> None:
         pid, pipe = watcher
         os.close(pipe)
         os.waitpid(pid, 0)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 if __name__ == "__main__":

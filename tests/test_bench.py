@@ -84,6 +84,14 @@ def test_the_phase_timer_names_every_phase_of_a_build_and_the_memory_peak(tmp_pa
     assert "build process" in lines[-1]
     assert (site / "public" / "index.html").is_file()
 
+    again = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "phases.py"), str(site), "--clean"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (site / "public" / "index.html").is_file()
+    assert not (site / ".phases-trash").exists()  # what was set aside is deleted
+
 
 def test_the_sampler_spends_at_most_a_tenth_of_its_time_reading_pss() -> None:
     """Reading a big process's PSS walks its page tables, so the sampler spaces those
