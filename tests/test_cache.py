@@ -321,3 +321,36 @@ def test_a_narrative_moved_into_a_shared_buffer_reads_as_before() -> None:
     assert narratives[0]._buffer is narratives[2]._buffer
     assert narratives == [Narrative.of(html, text) for html, text in written]
     assert pickle.loads(pickle.dumps(narratives[2])) == Narrative.of("<p>x</p>", "x")
+
+
+def test_a_forged_shard_with_bytes_that_are_not_utf8_does_not_stop_the_build(
+    tmp_path: Path,
+) -> None:
+    """A shard whose checksum matches but whose narrative is not UTF-8 (only a forged
+    file can be) builds, with U+FFFD where the bytes were, instead of a traceback."""
+    site = example_with_a_renamed_moment(tmp_path)
+    options = BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
+    assert not build_site(site, options).diagnostics.has_errors
+    for shard in sorted((site / CACHE_DIR / "moments").glob("*.bin")):
+        saved = cache._read_checked(shard, binary=True)
+        entries = Store.unpickle_entries(saved["entries"])
+        # A body that is not rendered again: its narrative is the one read here.
+        plain = [
+            (k, r)
+            for k, r in entries.items()
+            if r.body is not None and not any(kind == "page" for kind, _, _ in r.lookups)
+        ]
+        if plain:
+            key, result = plain[0]
+            break
+    html = b"<p>Forged caf\xe9.</p>\n"
+    entries[key] = replace(result, body=replace(result.body, narrative=Narrative(html, len(html))))
+    store = Store(site / CACHE_DIR, "moments")
+    store.expect(saved["generation"])
+    store.write_shard(shard.stem, Store.pickle_entries(entries))
+
+    out = tmp_path / "again"
+    rebuilt = build_site(site, replace(options, out_dir=out))
+    assert not rebuilt.diagnostics.has_errors and rebuilt.read == 0  # all from the cache
+    page = out / "moments" / result.loaded.moment.id / "index.html"
+    assert "<p>Forged caf\ufffd.</p>" in page.read_text(encoding="utf-8")

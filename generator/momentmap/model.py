@@ -174,13 +174,15 @@ class Narrative:
         encoded = html.encode()
         return cls(encoded + text.encode(), len(encoded))
 
+    # Bytes that are not UTF-8 can only come from a forged cache file: they show as
+    # U+FFFD rather than stop the build.
     @property
     def html(self) -> str:
-        return self._buffer[self._start : self._split].decode()
+        return self._buffer[self._start : self._split].decode(errors="replace")
 
     @property
     def text(self) -> str:
-        return self._buffer[self._split : self._end].decode()
+        return self._buffer[self._split : self._end].decode(errors="replace")
 
     def _data(self) -> bytes:
         if self._start == 0 and self._end == len(self._buffer):
