@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
 
-from run import process_tree, pss_of  # bench/run.py, beside this script
+from run import process_tree, pss_of, set_aside  # bench/run.py, beside this script
 
 from momentmap.build import builder, plan
 from momentmap.build.output import OutputWriter
@@ -102,14 +102,11 @@ def watch_memory(root: int, started: float) -> tuple[int, int]:
 
 def main() -> None:
     site = Path(sys.argv[1])
-    # Set aside, and deleted once the build is over: deleted just before it, the files
-    # make ext4 without a journal slow to create new ones (see bench/README.md).
+    # Set aside, and deleted once the build is over (see run.set_aside).
     trash = site / ".phases-trash"
     if "--clean" in sys.argv[2:]:
         for name in ("public", ".public.momentmap-spare", ".momentmap-cache"):
-            if (site / name).exists():
-                trash.mkdir(exist_ok=True)
-                (site / name).rename(trash / f"{name}-{time.time_ns()}")
+            set_aside(site / name, trash)
     started = time.perf_counter()
     for owner, name in PHASES:
         setattr(owner, name, timed(started, name, getattr(owner, name)))

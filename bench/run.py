@@ -405,12 +405,12 @@ DEFAULT_PEERS = "hugo,mkdocs,pelican"
 def clean_build(build: Build, site: Path, timeout: float) -> list[Sample]:
     """From nothing: no output folder, no caches. The OS file cache stays warm."""
     for folder in (build.output, *build.caches):
-        set_aside(folder)
+        set_aside(folder, OUT / "trash")  # emptied when main ends
     return [measure(build, timeout)]
 
 
-def set_aside(folder: Path) -> None:
-    """Move `folder` out of the way, into the trash that `main` empties at the end.
+def set_aside(folder: Path, trash: Path) -> None:
+    """Move `folder` out of the way, into `trash`, for the caller to delete later.
 
     Not deleted before a timed run: on ext4 without a journal (this machine's disk),
     a new inode is never one freed in the last minute, and finding one means testing
@@ -419,7 +419,6 @@ def set_aside(folder: Path) -> None:
     under `ext4_create` and `ext4_mkdir`), and the figures swung by a factor of two."""
     if not folder.exists():
         return
-    trash = OUT / "trash"
     trash.mkdir(parents=True, exist_ok=True)
     try:
         folder.rename(trash / uuid.uuid4().hex)

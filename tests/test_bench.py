@@ -47,12 +47,12 @@ def test_a_clean_run_sets_the_last_output_aside_instead_of_deleting_it(
     monkeypatch.syspath_prepend(str(REPO / "bench"))
     import run as bench
 
-    monkeypatch.setattr(bench, "OUT", tmp_path / "out")
+    trash = tmp_path / "out" / "trash"
     output = tmp_path / "out" / "work" / "public"
     (output / "page").mkdir(parents=True)
     (output / "page" / "index.html").write_text("old", encoding="utf-8")
-    bench.set_aside(output)
-    bench.set_aside(tmp_path / "missing")  # nothing to do
+    bench.set_aside(output, trash)
+    bench.set_aside(tmp_path / "missing", trash)  # nothing to do
     assert not output.exists()
     [moved] = (tmp_path / "out" / "trash").iterdir()
     assert (moved / "page" / "index.html").read_text(encoding="utf-8") == "old"
