@@ -85,3 +85,25 @@ def test_the_last_chunks_are_short_so_that_nobody_waits_long_for_the_last_one() 
     assert sum(sizes) == 3200
     assert sizes[0] == 200
     assert sizes[-8:] == [50] * 8  # two chunks' worth for each of the two processes
+
+
+def test_the_first_items_asked_for_are_each_a_chunk_of_their_own() -> None:
+    """Long items (pages that list the whole site) in one chunk would keep one
+    process busy after the others are done; alone, any free process takes each."""
+    parts = list(map_chunks(lambda chunk: [list(chunk)], list(range(3205)), alone=5))
+    chunks = [part[0] for part in parts]
+    assert chunks[:5] == [[0], [1], [2], [3], [4]]
+    assert [item for chunk in chunks for item in chunk] == list(range(3205))
+    assert len(chunks[5]) == 200  # the other 3,200 are cut as before
+    assert [len(chunk) for chunk in chunks[-8:]] == [50] * 8
+
+
+def test_items_alone_are_for_the_workers_and_the_rest_for_anyone() -> None:
+    """This process holds the site: a long page rendered here adds to the peak."""
+    parts = list(map_chunks(tag_with_pid, list(range(1200)), alone=200))
+    assert [len(part) for part in parts[:200]] == [1] * 200
+    assert [item for part in parts for _, item in part] == list(range(1200))
+    alone = {pid for part in parts[:200] for pid, _ in part}
+    rest = {pid for part in parts[200:] for pid, _ in part}
+    assert os.getpid() not in alone and len(alone) == 1
+    assert os.getpid() in rest  # it worked on the rest while the worker took those

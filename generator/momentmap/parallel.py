@@ -48,13 +48,23 @@ def _forced() -> bool:
 
 
 def map_chunks(
-    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, chunk: int = 200
+    work: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    *,
+    chunk: int = 200,
+    alone: int = 0,
 ) -> Iterator[list[R]]:
     """`work` applied to consecutive chunks of `items`, results in order.
 
     This process is one of the workers: it forks one fewer than `jobs()` and
     takes a chunk whenever it is free. What it makes itself is never pickled,
     and its objects are not copied into a worker that touches them.
+
+    The first `alone` items are each a chunk of their own, which only the
+    forked workers take: items that take long (a page that lists the whole
+    site). In one chunk they would keep one process busy long after the others
+    were done; in this process, which holds the site, they would raise the
+    build's peak memory.
 
     `work` may be any callable: it reaches the workers through the fork, not
     by pickling. Items and results must pickle.
@@ -68,8 +78,10 @@ def map_chunks(
     ):
         yield work(items)
         return
-    size = max(1, min(chunk, -(-len(items) // (n * 8))))
-    chunks = _cut(items, size, n)
+    alone = min(alone, len(items))
+    rest = items[alone:]
+    size = max(1, min(chunk, -(-len(rest) // (n * 8))))
+    chunks = [items[i : i + 1] for i in range(alone)] + _cut(rest, size, n)
     # The objects made so far are shared with the workers: keep the collector
     # from walking (and so copying) them in every worker.
     gc.freeze()
@@ -82,7 +94,7 @@ def map_chunks(
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(n - 1, initializer=_adopt, initargs=(work,)) as pool:
-            yield from _Shared(pool, work, chunks).results(ahead=2 * (n - 1))
+            yield from _Shared(pool, work, chunks, alone).results(ahead=2 * (n - 1))
     finally:
         sys.setswitchinterval(switch)
         gc.unfreeze()
@@ -104,14 +116,20 @@ def _cut(items: Sequence[T], size: int, processes: int) -> list[Sequence[T]]:
 class _Shared(Generic[T, R]):
     """Chunks shared between this process and a pool: each worker is sent its next
     chunk as soon as it hands one back (from the pool's result thread), and this
-    process takes the next one whenever it is free."""
+    process takes the next one whenever it is free, but never one of the first
+    `alone`, which are for the workers."""
 
     def __init__(
-        self, pool: Pool, work: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]]
+        self,
+        pool: Pool,
+        work: Callable[[Sequence[T]], list[R]],
+        chunks: list[Sequence[T]],
+        alone: int,
     ) -> None:
         self._pool, self._work, self._chunks = pool, work, chunks
         self._ready = threading.Condition()
-        self._next = 0
+        self._next_alone, self._alone = 0, alone
+        self._next = alone
         self._done: dict[int, list[R]] = {}
         self._error: BaseException | None = None
 
@@ -126,7 +144,7 @@ class _Shared(Generic[T, R]):
                     if index in self._done:
                         value = self._done.pop(index)
                         break
-                    mine = self._take()
+                    mine = self._take(worker=False)
                     if mine is None:
                         self._ready.wait()
                         continue
@@ -135,8 +153,11 @@ class _Shared(Generic[T, R]):
                     self._done[mine] = value
             yield value
 
-    def _take(self) -> int | None:
+    def _take(self, *, worker: bool) -> int | None:
         """The next chunk nobody has taken (called with the lock held)."""
+        if worker and self._next_alone < self._alone:
+            self._next_alone += 1
+            return self._next_alone - 1
         if self._next >= len(self._chunks):
             return None
         self._next += 1
@@ -144,7 +165,7 @@ class _Shared(Generic[T, R]):
 
     def _send(self) -> None:
         with self._ready:
-            index = self._take()
+            index = self._take(worker=True)
         if index is not None:
             self._pool.apply_async(
                 _run,

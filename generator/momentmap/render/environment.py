@@ -287,13 +287,15 @@ def render_files(
     """Render each page into its file, and run each other job (files beside the
     pages, each writing its own and returning what it wrote), in parallel.
 
-    Yields what each chunk did. Pages that list the whole site are the
-    slowest, so they go first: then no worker is left with a long tail.
+    Yields what each chunk did. The other jobs and the pages that list the
+    whole site are the slowest, so they go first, each in a chunk of its own:
+    then no process is left with a long tail, however many there are.
     """
     todo = sorted(todo, key=lambda job: job[0].moments is not None)
+    whole_site = sum(page.moments is None for page, _ in todo)
     work = functools.partial(_render_chunk, env, todo, list(others))
     indices = [-1 - i for i in range(len(others))] + list(range(len(todo)))
-    for chunk in map_chunks(work, indices):
+    for chunk in map_chunks(work, indices, alone=len(others) + whole_site):
         yield from chunk
 
 
