@@ -410,13 +410,9 @@ def clean_build(build: Build, site: Path, timeout: float) -> list[Sample]:
 
 
 def set_aside(folder: Path, trash: Path) -> None:
-    """Move `folder` out of the way, into `trash`, for the caller to delete later.
-
-    Not deleted before a timed run: on ext4 without a journal (this machine's disk),
-    a new inode is never one freed in the last minute, and finding one means testing
-    each of those in turn. A clean build of 10,000 moments right after deleting the
-    last one's 25,000 files spent 30% of its CPU there (perf: `recently_deleted`
-    under `ext4_create` and `ext4_mkdir`), and the figures swung by a factor of two."""
+    """Move `folder` out of the way, into `trash`, for the caller to delete later:
+    files deleted right before a timed run slow down the files it creates on ext4
+    without a journal (bench/README.md, "What a run measures")."""
     if not folder.exists():
         return
     trash.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -32,6 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def copy_example(root: Path) -> Path:
+    """A copy of the example site (content/ and momentmap.yaml) in root/site, to build or edit."""
+    site = root / "site"
+    site.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    return site
 
 
 def write_site(root: Path, spec: str) -> Path:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli, tree_bytes, write_site
+from conftest import copy_example, run_cli, tree_bytes, write_site
 
 GOOD = """
 -- content/customers/acme.md --
@@ -275,13 +275,6 @@ def test_template_error_names_template_and_line(tmp_path: Path) -> None:
     assert "titel" in result.err and "Traceback" not in result.err
 
 
-def _example_copy(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
-    return site
-
-
 def _check_json(site: Path) -> list[tuple[str, int, int, str]]:
     run = run_cli("check", "--site", site, "--format", "json")
     found = json.loads(run.out)
@@ -290,7 +283,7 @@ def _check_json(site: Path) -> list[tuple[str, int, int, str]]:
 
 def test_one_mistaken_file_is_reported_alone_and_for_every_mistake(tmp_path: Path) -> None:
     """Two other files link to this one and name it as related: they get nothing."""
-    site = _example_copy(tmp_path)
+    site = copy_example(tmp_path)
     name = "quillon/2023-03-13-lees-first-call-opened-with-an-apology.md"
     path = site / "content" / "moments" / name
     text = path.read_text(encoding="utf-8")
@@ -310,7 +303,7 @@ def test_one_mistaken_file_is_reported_alone_and_for_every_mistake(tmp_path: Pat
 
 
 def test_a_profile_with_a_mistake_still_names_its_customer(tmp_path: Path) -> None:
-    site = _example_copy(tmp_path)
+    site = copy_example(tmp_path)
     path = site / "content" / "customers" / "quillon-medical-couriers.md"
     path.write_text(path.read_text().replace("since: 2023-02-06", "since: someday"))
     found = _check_json(site)
@@ -318,7 +311,7 @@ def test_a_profile_with_a_mistake_still_names_its_customer(tmp_path: Path) -> No
 
 
 def test_a_file_without_front_matter_is_still_a_link_target(tmp_path: Path) -> None:
-    site = _example_copy(tmp_path)
+    site = copy_example(tmp_path)
     name = "quillon/2023-03-13-lees-first-call-opened-with-an-apology.md"
     path = site / "content" / "moments" / name
     path.write_text("Just some notes, no front matter yet.\n", encoding="utf-8")

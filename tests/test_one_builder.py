@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_AS_OF, REPO, run_cli, tree_bytes
+from conftest import EXAMPLE_AS_OF, REPO, copy_example, run_cli, tree_bytes
 
 from momentmap.build.builder import build_site, collector_off
 from momentmap.build.plan import BuildOptions
@@ -33,14 +33,6 @@ from momentmap.serve.preview import Deferred, Preview
 
 MARKER = ".momentmap-output"
 OWN_CSS = b"body { color: rebeccapurple; }\n"
-
-
-def example(root: Path) -> Path:
-    site = root / "site"
-    site.mkdir(parents=True)
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
-    return site
 
 
 def with_everything(site: Path) -> Path:
@@ -95,7 +87,7 @@ def built(site: Path, out: Path, *args: str) -> dict[str, bytes]:
 def test_serve_publishes_every_byte_that_build_writes(
     tmp_path: Path, make: object, args: tuple[str, ...]
 ) -> None:
-    site = make(example(tmp_path))  # type: ignore[operator]
+    site = make(copy_example(tmp_path))  # type: ignore[operator]
     written = built(site, tmp_path / "out", *args)
     files, problems = served(site, *args)
     assert problems == []
@@ -115,7 +107,7 @@ def test_serve_publishes_every_byte_that_build_writes(
 def test_a_content_file_where_a_generated_file_goes_fails_build_and_serve_alike(
     tmp_path: Path,
 ) -> None:
-    site = example(tmp_path)
+    site = copy_example(tmp_path)
     (site / "content" / "moments.json").write_text('{"not": "the real one"}\n')
     expected = "content/moments.json: error: file would overwrite a page momentmap generates"
 
@@ -170,8 +162,8 @@ def with_other_settings(site: Path) -> Path:
 def test_two_sites_built_in_one_process_give_the_bytes_of_two_processes(
     tmp_path: Path,
 ) -> None:
-    first = example(tmp_path / "first")
-    other = with_other_settings(example(tmp_path / "other"))
+    first = copy_example(tmp_path / "first")
+    other = with_other_settings(copy_example(tmp_path / "other"))
     options = BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF))
 
     # One process: the first site, the other, then the first again into a new folder.
@@ -211,7 +203,7 @@ def test_two_sites_built_in_one_process_give_the_bytes_of_two_processes(
 def test_the_quick_pass_gives_an_edited_page_the_key_and_bytes_of_the_full_pass(
     tmp_path: Path, old: str, new: str
 ) -> None:
-    site = example(tmp_path)
+    site = copy_example(tmp_path)
     preview = Preview(site, BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF)))
     assert preview.full_pass().ok
     file = (
@@ -237,8 +229,8 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> 
     """The collector is off while a build reads and plans: a program that builds in its
     own process gets it back on, after a good build and after one with errors, and off
     if it had turned it off itself."""
-    good = example(tmp_path / "good")
-    bad = example(tmp_path / "bad")
+    good = copy_example(tmp_path / "good")
+    bad = copy_example(tmp_path / "bad")
     (bad / "content" / "moments" / "broken.md").write_text("---\ntitle: [\n---\n")
     options = BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF))
     assert gc.isenabled()
@@ -272,7 +264,7 @@ def test_the_preview_collects_garbage_once_idle_not_after_each_full_pass(
     at 10,000 moments); run right after each full pass, it held up the next edit. The
     builder thread collects once nothing has been asked of it for a while."""
     monkeypatch.setattr(server, "COLLECT_WHEN_IDLE_S", 1.0)
-    preview = Preview(example(tmp_path), BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF)))
+    preview = Preview(copy_example(tmp_path), BuildOptions(as_of=resolve_as_of(EXAMPLE_AS_OF)))
     assert preview.full_pass().ok  # the first build
     gc.collect()
     full: list[float] = []  # when each full collection started
@@ -312,9 +304,7 @@ def test_a_process_gives_its_free_heap_back_after_each_big_page(
     calls: list[None] = []
     real = environment.give_back_freed_memory
     monkeypatch.setattr(environment, "give_back_freed_memory", lambda: calls.append(real()))
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    site = copy_example(tmp_path)
     result = build_site(site, BuildOptions(as_of=dt.date.fromisoformat(EXAMPLE_AS_OF)))
     assert not result.diagnostics.has_errors
     sizes = [len(p.read_text(encoding="utf-8")) for p in (site / "public").rglob("*.html")]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import copy_example
 
 from momentmap.build.plan import BuildOptions, plan_build, site_config
 from momentmap.cache import Store
@@ -37,9 +36,7 @@ def test_each_page_that_lists_the_whole_site_and_each_other_job_is_a_chunk_of_it
     """They are the slowest: together in one chunk, one process would render them all
     while the others wait, and a build could not use many cores."""
     monkeypatch.setenv("MOMENTMAP_JOBS", "2")
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "momentmap.yaml", site / "momentmap.yaml")
+    site = copy_example(tmp_path)
     options = BuildOptions(as_of=dt.date(2025, 12, 1))
     diagnostics = Diagnostics()
     config = site_config(site, options, diagnostics)
